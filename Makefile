@@ -1,0 +1,78 @@
+# Build skeleton for `fiscal` (GNU make >= 4).
+#   make setup   .venv from uv.lock (project editable + dev group)
+#   make test    ruff + pytest        make lint   ruff only
+#   make reports run the report CLI   make lab    JupyterLab on notebooks/
+#   make lock    re-resolve uv.lock   make clean  remove .venv and build junk
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.stamp
+
+# Command run by `make reports` (one line, easy to change).
+REPORTS_CMD := $(BIN)/fiscal validate --all
+
+# uv: only ever use the machine's interpreter, never download a Python build.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Trust the OS certificate store (as pip does here), not only uv's bundled roots: needed
+# behind a TLS-intercepting proxy when SSL_CERT_FILE is not set. (UV_NATIVE_TLS: older uv.)
+export UV_SYSTEM_CERTS ?= 1
+export UV_NATIVE_TLS ?= 1
+
+# uv does not read pip's config. If pip has an index-url (env or pip.conf), hand it to uv,
+# unless uv already has one. Read at run time only (lazy `=`); no host is written here.
+PIP_INDEX = $(or $(PIP_INDEX_URL),$(shell $(PYTHON) -m pip config list 2>/dev/null \
+	| sed -n "s/^[a-z:.]*index-url='\(.*\)'$$/\1/p" | head -n1))
+UV_INDEX_ENV = $(if $(UV_DEFAULT_INDEX)$(UV_INDEX_URL),,$(if $(PIP_INDEX),UV_DEFAULT_INDEX='$(PIP_INDEX)'))
+
+# Shell snippet: set $uv to a working uv, installing it with pip when missing.
+# (`pip --user` puts the binary in ~/.local/bin, often not on PATH: use `python3 -m uv`.)
+FIND_UV = if command -v uv >/dev/null 2>&1; then uv=uv; \
+	else \
+	  if ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+	    echo "uv not found: installing it with pip"; \
+	    $(PYTHON) -m pip install --quiet --user uv \
+	    || $(PYTHON) -m pip install --quiet --user --break-system-packages uv \
+	    || $(PYTHON) -m pip install --quiet uv; \
+	  fi; \
+	  uv="$(PYTHON) -m uv"; \
+	fi
+
+.PHONY: help setup test lint reports lab lock clean
+
+help:
+	@sed -n '2,5s/^# *//p' $(firstword $(MAKEFILE_LIST))
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml uv.lock
+	@$(FIND_UV); \
+	echo "+ $$uv sync --frozen --python $(PYTHON) --group dev"; \
+	$(UV_INDEX_ENV) $$uv sync --frozen --python $(PYTHON) --group dev
+	@touch $@
+
+lint: setup
+	$(BIN)/ruff check $(wildcard fiscal tests)
+
+test: lint
+	$(BIN)/python -m pytest
+
+reports: setup
+	$(REPORTS_CMD)
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lock:
+	@$(FIND_UV); $(UV_INDEX_ENV) $$uv lock --python $(PYTHON)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .coverage htmlcov
+	find . \( -path ./.git -o -path ./data -o -path ./reports \) -prune -o \
+	  -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -prune -exec rm -rf {} +

@@ -1,0 +1,136 @@
+"""The ``fiscal`` command.
+
+Exit codes: 0 success; 1 a check found an error-level finding, or some
+department-years of a batch failed; 2 bad input (a one-line message, no
+traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fiscal.errors import FiscalError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fiscal", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    e = sub.add_parser("extract", help="disclosure text -> department-year folder")
+    e.add_argument("source", type=Path, help="disclosure text file (UTF-8, GBK, …)")
+    e.add_argument("--out", type=Path, help="folder to write (default data/<slug>/<year>)")
+    e.add_argument("--slug", help="department slug (default: found in data/departments.csv)")
+    e.add_argument("--department", help="department name (default: from departments.csv)")
+    e.add_argument("--year", type=int, help="year (default: the year the text states)")
+    e.add_argument("--kind", choices=["budget", "final"], help="预算 or 决算 (default: detected)")
+
+    sub.add_parser("list", help="print the department-years in the data folder")
+
+    v = sub.add_parser("validate", help="load and validate department-years")
+    v.add_argument("targets", nargs="*", help="<slug>/<year>, <slug>/<year>-final or a folder")
+    v.add_argument("--all", action="store_true", help="every department-year in the data folder")
+
+    c = sub.add_parser("check", help="every inconsistency of department-years or texts")
+    c.add_argument("targets", nargs="*",
+                   help="<slug>/<year>, <slug>/<year>-final, a folder or a disclosure text")
+    c.add_argument("--all", action="store_true", help="every department-year in the data folder")
+    c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    return p
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from fiscal.config import Settings
+    from fiscal.extract import extract, write
+
+    settings = Settings.from_env()
+    if not args.source.is_file():
+        raise FiscalError("no such file", path=args.source, fix="check the path")
+    ex = extract(args.source, settings, slug=args.slug, department=args.department,
+                 year=args.year, kind=args.kind)
+    out = args.out or settings.dept_year_dir(ex.dept_year)
+    write(ex, out)
+    n_cells = sum(t["cells"] for t in ex.meta["tables"].values())
+    print(f"{ex.dept_year.key}: {ex.department} — {len(ex.tables)} tables, {n_cells} amounts,"
+          f" {len(ex.claims)} claims -> {out}")
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from fiscal.config import Settings
+
+    settings = Settings.from_env()
+    found = settings.dept_years()
+    for dy in found:
+        print(dy.key)
+    if not found:
+        print(f"no department-year under {settings.data_dir}", file=sys.stderr)
+    return 0
+
+
+def resolve_targets(targets: list[str], all_: bool):
+    """``(label, loader)`` pairs for targets: department-years, folders or source files."""
+    from fiscal.config import DeptYear, Settings
+    from fiscal.errors import TargetError
+
+    settings = Settings.from_env()
+    if all_:
+        targets = [dy.key for dy in settings.dept_years()] + list(targets)
+    if not targets:
+        raise TargetError("no target given",
+                          fix="name <slug>/<year> (see `fiscal list`), a folder, or use --all")
+    out = []
+    for t in targets:
+        path = Path(t)
+        if path.is_dir():
+            out.append(("folder", path))
+        elif path.is_file():
+            out.append(("source", path))
+        else:
+            out.append(("dept_year", DeptYear.parse(t)))
+    return settings, out
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from fiscal.load import load_budget, load_folder
+
+    settings, targets = resolve_targets(args.targets, args.all)
+    for kind, target in targets:
+        if kind == "source":
+            raise FiscalError("validate takes department-years or folders, not source files",
+                              path=target, fix="run `fiscal extract` first, or `fiscal check`")
+        b = (load_folder(target) if kind == "folder"
+             else load_budget(target.slug, target.year, target.kind, settings))
+        n = sum(len(df) for df in b.tables.values())
+        print(f"{b.dept_year.key}: {b.department} — {len(b.tables)} tables, {n} cells,"
+              f" {len(b.claims)} claims: valid")
+    print(f"{len(targets)} department-year(s) valid.")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from fiscal.checks import run_cli
+
+    return run_cli(args)
+
+
+COMMANDS = {"extract": _cmd_extract, "list": _cmd_list, "validate": _cmd_validate,
+            "check": _cmd_check}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``fiscal`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except FiscalError as exc:
+        print(f"fiscal: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("fiscal: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

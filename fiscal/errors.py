@@ -1,0 +1,72 @@
+"""Every error ``fiscal`` raises on purpose.
+
+One base class, :class:`FiscalError`, and narrow subclasses. Each message names
+the file and the place in it (line, table, row or cell) and says how to fix it;
+the command line prints the message on one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FiscalError(Exception):
+    """Base class: input that ``fiscal`` cannot read or a request it cannot honour."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None, where: str = "",
+                 fix: str = "") -> None:
+        self.path = Path(path) if path is not None else None
+        self.where = where
+        self.fix = fix
+        self.detail = message
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        parts = []
+        if self.path is not None:
+            place = str(self.path) + (f", {self.where}" if self.where else "")
+            parts.append(f"{place}:")
+        elif self.where:
+            parts.append(f"{self.where}:")
+        parts.append(self.detail)
+        if self.fix:
+            parts.append(f"— {self.fix}")
+        return " ".join(parts)
+
+
+class DecodeError(FiscalError):
+    """The bytes of a source file decode in none of the encodings disclosures use."""
+
+
+class NotADisclosureError(FiscalError):
+    """A text that is neither a budget (预算) nor a final-account (决算) disclosure."""
+
+
+class UnknownDepartmentError(FiscalError):
+    """A department slug, or a department name in a source, that is not registered."""
+
+
+class UnknownDepartmentYearError(FiscalError):
+    """A department-year that has no folder under the data folder."""
+
+
+class TargetError(FiscalError):
+    """A command-line target that is not ``<slug>/<year>``, ``<slug>/<year>-final`` or a path."""
+
+
+class MissingTableError(FiscalError):
+    """A table file that meta lists but that is not in the department-year folder."""
+
+
+class TableFileError(FiscalError):
+    """A table, claims or meta file whose contents break the contract in ``fiscal.schema``."""
+
+
+class AmountError(TableFileError):
+    """A cell that should hold an amount but holds something that is not a number."""
+
+
+class OutputExistsError(FiscalError):
+    """An output folder that exists and holds something other than an earlier extraction."""

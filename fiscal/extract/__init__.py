@@ -1,0 +1,247 @@
+"""Disclosure text to a department-year folder: tables, claims, meta, the source copied.
+
+``extract(path)`` reads a source in memory; ``write(extraction, folder)`` writes
+the folder atomically (a temporary sibling renamed into place), so a failed run
+leaves nothing half-written and a rerun reproduces the folder byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from fiscal.config import KIND_LABELS, DeptYear, Settings
+from fiscal.errors import NotADisclosureError, OutputExistsError, UnknownDepartmentError
+from fiscal.extract import narrative, tables
+from fiscal.extract.text import Source, cjk_count, parse_number, plain, read_source, to_wan
+from fiscal.schema import CLAIM_CSV_COLUMNS, SECTION_TABLES, TABLE_CSV_COLUMNS
+
+SOURCE_STEM = "source"
+
+
+@dataclass
+class Extraction:
+    """Everything read from one source, before it is written."""
+
+    source: Source
+    dept_year: DeptYear
+    department: str
+    tables: list[tables.Table]
+    claims: list[narrative.Claim]
+    meta: dict
+
+
+def _detect_kind(text: str, path: Path) -> str:
+    head = "\n".join(line for line in text.split("\n")
+                     if tables.TITLE_RE.match(line) or narrative.SECTION_RE.match(line)
+                     or len(line.strip()) < 40)
+    n_final = len(re.findall(r"决算", head)) or len(re.findall(r"决算", text))
+    n_budget = len(re.findall(r"预算", head)) or len(re.findall(r"预算", text))
+    if not n_final and not n_budget:
+        raise NotADisclosureError(
+            "the text mentions neither 预算 (budget) nor 决算 (final account)",
+            path=path, fix="give a department budget or final-account disclosure")
+    return "final" if n_final > n_budget else "budget"
+
+
+def _detect_year(text: str, path: Path) -> int:
+    heads = [line for line in text.split("\n")
+             if tables.TITLE_RE.match(line) or narrative.SECTION_RE.match(line)]
+    for pool in (heads, text.split("\n")):
+        years = Counter(int(y) for line in pool
+                        for y in re.findall(r"((?:19|20)\d{2})\s*年", line))
+        if years:
+            return years.most_common(1)[0][0]
+    raise NotADisclosureError("no year (such as 2018 年) is stated", path=path,
+                              fix="pass --year, or check that this is a disclosure")
+
+
+def read_departments(settings: Settings) -> list[dict[str, str]]:
+    """Rows of ``data/departments.csv`` (slug, name, region, parent, aliases)."""
+    path = settings.departments_csv
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _identify(text: str, path: Path, settings: Settings, slug: str | None,
+              department: str | None) -> tuple[str, str]:
+    registry = read_departments(settings)
+    flat = re.sub(r"\s+", "", text)
+    if slug:
+        for row in registry:
+            if row["slug"] == slug:
+                return slug, department or row["name"]
+        if department:
+            return slug, department
+        raise UnknownDepartmentError(
+            f"slug '{slug}' is not in {settings.departments_csv}", path=path,
+            fix="add a row (slug,name,region,parent,aliases) to departments.csv or pass --department")
+    best: tuple[int, dict[str, str]] | None = None
+    for row in registry:
+        names = [row["name"], *[a for a in row.get("aliases", "").split("|") if a]]
+        for name in names:
+            if name and name in flat and (best is None or len(name) > best[0]):
+                best = (len(name), row)
+    if best is None:
+        raise UnknownDepartmentError(
+            "no department registered in data/departments.csv is named in the text",
+            path=path,
+            fix="add the department to data/departments.csv (slug,name,region,parent,aliases)"
+                " or pass --slug and --department")
+    return best[1]["slug"], department or best[1]["name"]
+
+
+def extract(path: Path, settings: Settings | None = None, *, slug: str | None = None,
+            department: str | None = None, year: int | None = None,
+            kind: str | None = None) -> Extraction:
+    """Read one disclosure text into tables, claims and meta (nothing is written)."""
+    settings = settings or Settings.from_env()
+    source = read_source(path)
+    text = source.text
+    if cjk_count(text) < 20:
+        raise NotADisclosureError("the text holds almost no Chinese: it is not a disclosure",
+                                  path=path, fix="give the text of a 部门预算/决算 disclosure")
+    kind = kind or _detect_kind(text, path)
+    year = year or _detect_year(text, path)
+    slug, name = _identify(text, path, settings, slug, department)
+    dy = DeptYear(slug, year, kind)
+    lines = source.lines
+    found = tables.extract_tables(lines)
+    first_table = min((t.title_line - 1 for t in found), default=None)
+    basis = "决算" if kind == "final" else "预算"
+    claims = narrative.extract_claims(lines, narrative.narrative_end(lines, first_table), year,
+                                      basis)
+    if not found and not claims:
+        raise NotADisclosureError("no table and no stated figure was found", path=path,
+                                  fix="check that the file is the text of a disclosure")
+    _resolve_refs(claims, found)
+    meta = _meta(source, dy, name, found, claims)
+    return Extraction(source=source, dept_year=dy, department=name, tables=found,
+                      claims=claims, meta=meta)
+
+
+def _resolve_refs(claims: list[narrative.Claim], found: list[tables.Table]) -> None:
+    """Name the table cell of each amount whose subject names a row of the section's tables."""
+    by_id = {t.id: t for t in found}
+    for c in claims:
+        if c.table or c.role != "amount":
+            continue
+        ids = next((ts for pat, ts in SECTION_TABLES if re.search(pat, c.section)), ())
+        subject = re.sub(r"(的)?支出$", "", c.subject)
+        for tid in ids:
+            t = by_id.get(tid)
+            if t is None:
+                continue
+            names = {cell.name: cell for cell in t.cells if cell.printed}
+            hit = names.get(c.subject) or names.get(subject)
+            if hit is None:
+                close = difflib.get_close_matches(subject, list(names), n=2, cutoff=0.8)
+                hit = names[close[0]] if len(close) == 1 else None
+            if hit is not None:
+                c.table, c.item = tid, hit.code or hit.name
+                c.column = hit.column if hit.column != "amount" or len(t.columns) == 1 else ""
+                c.column = c.column or t.columns[0]
+                break
+
+
+def _meta(source: Source, dy: DeptYear, name: str, found: list[tables.Table],
+          claims: list[narrative.Claim]) -> dict:
+    from fiscal import __version__
+
+    table_meta = {}
+    for t in found:
+        amounts = [c for c in t.cells if c.printed]
+        table_meta[t.id] = {
+            "title": t.title, "title_line": t.title_line, "unit": t.unit,
+            "columns": list(t.columns), "rows": len({c.row for c in t.cells}),
+            "cells": len(amounts), "file": f"{t.id}.csv",
+        }
+    units = Counter(t.unit for t in found)
+    return {
+        "department": name,
+        "slug": dy.slug,
+        "year": dy.year,
+        "kind": dy.kind,
+        "kind_label": KIND_LABELS[dy.kind],
+        "unit": units.most_common(1)[0][0] if units else "万元",
+        "source_file": source.path.name,
+        "source_copy": SOURCE_STEM + (source.path.suffix.lower() or ".txt"),
+        "source_sha256": source.sha256,
+        "source_encoding": source.encoding,
+        "staffing": narrative.staffing(claims),
+        "vehicles": narrative.vehicles(claims),
+        "tables": table_meta,
+        "claims": {"file": "claims.csv", "count": len(claims)},
+        "extracted_by": f"fiscal {__version__}",
+    }
+
+
+def table_rows(t: tables.Table) -> list[dict[str, object]]:
+    """CSV rows of one table (long form, amounts in exact 万元)."""
+    out = []
+    for c in t.cells:
+        if c.printed:
+            n = parse_number(c.printed)
+            amount, ulp = plain(to_wan(n.value, t.unit)), plain(to_wan(n.ulp, t.unit))
+        else:
+            amount = ulp = ""
+        out.append({
+            "row": c.row, "side": c.side, "code": c.code, "label": c.label, "name": c.name,
+            "level": c.level, "column": c.column, "printed": c.printed, "amount_wan": amount,
+            "ulp_wan": ulp, "text": c.text, "source_line": c.source_line,
+        })
+    return out
+
+
+def _csv_bytes(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def files_of(ex: Extraction) -> dict[str, bytes]:
+    """Every file of the department-year folder, by name."""
+    files = {f"{t.id}.csv": _csv_bytes(TABLE_CSV_COLUMNS, table_rows(t)) for t in ex.tables}
+    files["claims.csv"] = _csv_bytes(CLAIM_CSV_COLUMNS, [c.as_row() for c in ex.claims])
+    files["meta.json"] = (json.dumps(ex.meta, ensure_ascii=False, indent=2, sort_keys=False)
+                          + "\n").encode("utf-8")
+    files[ex.meta["source_copy"]] = ex.source.path.read_bytes()
+    return files
+
+
+def write(ex: Extraction, out_dir: Path) -> Path:
+    """Write the department-year folder atomically; replaces an earlier extraction."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "meta.json").is_file():
+        raise OutputExistsError("the folder exists and is not a department-year folder",
+                                path=out_dir, fix="choose another --out or empty the folder")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp.chmod(0o755)
+    try:
+        for name, data in sorted(files_of(ex).items()):
+            (tmp / name).write_bytes(data)
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,252 @@
+"""The table contract, written once: table ids, columns, units, tolerances.
+
+Every department-year folder holds one tidy long CSV per standard table that the
+source contains (``t01.csv`` … ``t13.csv``), ``claims.csv`` and ``meta.json``.
+Amounts are stored as exact decimal strings in 万元 (``amount_wan``) together
+with the unit of the last printed digit (``ulp_wan``); loading turns both into
+integers of 分 (``amount_fen``, ``ulp_fen``: 1 万元 = 1,000,000 分), so no
+float is ever compared. One long form holds every template: a template's own
+columns are extra values of ``column``, never extra code downstream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandera.pandas as pa
+
+# ---------------------------------------------------------------------------
+# Units and tolerances
+# ---------------------------------------------------------------------------
+
+#: 分 per printed unit.
+FEN_PER_UNIT: dict[str, int] = {"元": 100, "万元": 1_000_000, "亿元": 10_000_000_000}
+FEN_PER_WAN = FEN_PER_UNIT["万元"]
+WAN = Decimal(1)
+
+#: Parts against a total may differ by up to the sum over every compared figure of
+#: half the unit of its last printed digit (inclusive). Kept as a factor so that the
+#: comparison stays in integers: ``2 * |difference| <= ROUNDING_HALF_UNITS * Σ ulp``.
+ROUNDING_HALF_UNITS = 1
+
+#: A stated percentage may be off by half a unit of its own last printed digit.
+PERCENT_HALF_UNIT = Decimal("0.5")
+
+
+# ---------------------------------------------------------------------------
+# Standard tables
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One standard table: its id, standard title, columns and how rows are keyed."""
+
+    id: str
+    title: str
+    columns: tuple[str, ...]
+    codes: str = ""          # "function", "economic", "procurement" or ""
+    two_sided: bool = False  # 收入 | 支出 side by side
+    required: bool = True    # in the Shenzhen 2018 template
+
+
+TABLES: dict[str, TableSpec] = {t.id: t for t in (
+    TableSpec("t01", "收支总表", ("amount",), two_sided=True),
+    TableSpec("t02", "收入总表", ("amount",)),
+    TableSpec("t03", "支出总表", ("amount", "total", "basic", "project")),
+    TableSpec("t04", "财政拨款收支总表", ("amount",), two_sided=True),
+    TableSpec("t05", "一般公共预算支出表（按功能科目）", ("total", "basic", "project"),
+              codes="function"),
+    TableSpec("t06", "一般公共预算基本支出表（按经济科目）", ("amount", "personnel", "public"),
+              codes="economic"),
+    TableSpec("t07", "一般公共预算支出表（按项目分类）", ("amount",)),
+    TableSpec("t08", "政府采购预算表", ("total", "general_public", "fund"), codes="procurement"),
+    TableSpec("t09", "“三公”经费预算表",
+              ("total", "abroad", "reception", "vehicle", "vehicle_purchase",
+               "vehicle_operation", "office_operation")),
+    TableSpec("t10", "政府性基金预算支出表", ("amount", "total", "basic", "project"),
+              codes="function"),
+    TableSpec("t11", "国有资本经营预算支出表", ("total", "basic", "project"), codes="function"),
+    TableSpec("t12", "绩效管理项目表", ("total", "general_public", "other", "period")),
+    TableSpec("t13", "重点项目绩效目标表", ("value", "content", "target"), required=False),
+)}
+
+#: Column ids and the Chinese headers they stand for.
+COLUMN_LABELS: dict[str, str] = {
+    "amount": "预算数", "total": "合计", "basic": "基本支出", "project": "项目支出",
+    "personnel": "人员经费", "public": "公用经费",
+    "general_public": "一般公共预算", "fund": "政府性基金预算", "other": "其他资金",
+    "abroad": "因公出国（境）费", "reception": "公务接待费",
+    "vehicle": "公务用车购置及运行维护费", "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行维护费", "office_operation": "机关运行经费",
+    "period": "预算执行时间", "value": "内容", "content": "指标内容", "target": "指标值",
+}
+
+#: Printed titles (after whitespace is removed) mapped to standard ids, most specific first.
+TITLE_ALIASES: tuple[tuple[str, str], ...] = (
+    (r"财政拨款收支.*总表", "t04"),
+    (r"(部门)?收支.*总表|财务收支.*总表", "t01"),
+    (r"收入.*总表", "t02"),
+    (r"支出.*总表", "t03"),
+    (r"基本支出.*(经济|表)", "t06"),
+    (r"一般公共预算.*支出.*(项目分类)", "t07"),
+    (r"一般公共预算.*支出.*(功能|表$)", "t05"),
+    (r"政府采购", "t08"),
+    (r"三公", "t09"),
+    (r"政府性基金", "t10"),
+    (r"国有资本经营", "t11"),
+    (r"绩效目标", "t13"),
+    (r"绩效", "t12"),
+)
+
+#: Function codes: 类 3 digits, 款 5, 项 7; economic codes: 类 3, 款 5.
+CODE_LEVELS: dict[str, dict[int, int]] = {
+    "function": {3: 1, 5: 2, 7: 3},
+    "economic": {3: 1, 5: 2},
+}
+CODE_RE: dict[str, re.Pattern[str]] = {
+    "function": re.compile(r"^\d{3}(\d{2}){0,2}$"),
+    "economic": re.compile(r"^\d{3}(\d{2})?$"),
+    "procurement": re.compile(r"^[ABC]\d{2,8}$"),
+}
+
+
+def table_id_for_title(title: str) -> str | None:
+    """The standard table id a printed title stands for, or None."""
+    compact = re.sub(r"\s+", "", title)
+    for pattern, tid in TITLE_ALIASES:
+        if re.search(pattern, compact):
+            return tid
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Files of a department-year
+# ---------------------------------------------------------------------------
+
+#: Columns of every ``tNN.csv`` (long form: one printed cell per row).
+TABLE_CSV_COLUMNS = (
+    "row", "side", "code", "label", "name", "level", "column",
+    "printed", "amount_wan", "ulp_wan", "text", "source_line",
+)
+
+#: Columns of ``claims.csv`` (one figure stated by the narrative per row).
+CLAIM_CSV_COLUMNS = (
+    "claim", "section", "subject", "table", "item", "column", "year", "basis", "role",
+    "value", "ulp", "unit", "printed", "parent", "parts", "sentence", "source_line",
+)
+
+ROLES = ("amount", "prior_amount", "change", "change_pct", "share", "count")
+BASES = ("预算", "执行数", "决算")
+PARTS = ("", "complete", "partial")
+
+#: Named quantities a narrative speaks of: ``(pattern on the subject as printed, canonical
+#: subject, table, item, column)``. ``item`` is a row code, a row name, ``""`` for the
+#: table's only data row or ``"Σ"`` for the sum of the column over the table's rows.
+CLAIM_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
+    (r"三公", "三公经费", "t09", "", "total"),
+    (r"因公出国", "因公出国（境）费", "t09", "", "abroad"),
+    (r"公务接待", "公务接待费", "t09", "", "reception"),
+    (r"公务用车购置[和及与]运行(维护)?费|公务用车购置[和及与]运行", "公务用车购置及运行维护费", "t09",
+     "", "vehicle"),
+    (r"公务用车购置费?$|公务用车购置费", "公务用车购置费", "t09", "", "vehicle_purchase"),
+    (r"公务用车运行(维护)?费", "公务用车运行维护费", "t09", "", "vehicle_operation"),
+    (r"机关运行经费", "机关运行经费", "t09", "", "office_operation"),
+    (r"政府采购(预算)?总额", "政府采购预算总额", "t08", "合计", "total"),
+    (r"政府采购货物", "政府采购货物", "", "", ""),
+    (r"政府采购工程", "政府采购工程", "", "", ""),
+    (r"政府采购服务", "政府采购服务", "", "", ""),
+    (r"^非政府采购", "非政府采购项目", "", "", ""),
+    (r"政府采购项目", "政府采购项目", "", "", ""),
+    (r"纳入绩效.*金额|绩效.*项目.*金额", "绩效项目金额", "t12", "Σ", "total"),
+    (r"部门预算收支|收支(总)?预算|收支总计|收入总计|收支均为", "收支总计", "t01", "收入总计", "amount"),
+    (r"一般公共(财政)?预算(财政)?拨款", "一般公共预算拨款", "t01", "一般公共预算拨款", "amount"),
+    (r"^(政府性)?基金预算(拨款)?$", "政府性基金预算拨款", "t01", "政府性基金预算拨款", "amount"),
+    (r"^基本支出", "基本支出", "t05", "合计", "basic"),
+    (r"^项目支出", "项目支出", "t05", "合计", "project"),
+    (r"在职人员经费|^人员经费", "人员经费", "t07", "人员经费", "amount"),
+    (r"离退休(人员)?经费", "离退休经费", "t07", "离退休经费", "amount"),
+    (r"^公用经费", "公用经费", "t07", "公用经费", "amount"),
+    (r"^购置费", "购置费", "t07", "购置费", "amount"),
+    (r"^业务费", "业务费", "t07", "业务费", "amount"),
+    (r"^预算准备金", "预算准备金", "t07", "预算准备金", "amount"),
+    (r"产业发展专项资金(?!支持)", "产业发展专项资金", "t07", "产业发展专项资金", "amount"),
+)
+
+#: Wholes whose parts are complete by definition, whatever the sentence says.
+COMPLETE_WHOLES = frozenset({"三公经费", "公务用车购置及运行维护费"})
+
+#: Tables a narrative section speaks of, for naming the cell of an item by its name.
+SECTION_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"三公", ("t09",)),
+    (r"政府采购", ("t08",)),
+    (r"绩效", ("t12",)),
+    (r"部门预算|预算情况|收支", ("t07", "t05", "t03", "t01")),
+)
+
+META_REQUIRED = ("department", "slug", "year", "kind", "source_file", "source_sha256",
+                 "tables")
+
+
+# ---------------------------------------------------------------------------
+# Frame contracts (pandera): checked lazily, every failure reported at once
+# ---------------------------------------------------------------------------
+
+class TableFrame(pa.DataFrameModel):
+    """A loaded standard table in long form, one printed cell per row."""
+
+    department: str
+    year: int = pa.Field(ge=1949, le=2100)
+    kind: str = pa.Field(isin=["budget", "final"])
+    table: str = pa.Field(isin=list(TABLES))
+    row: int = pa.Field(ge=1)
+    side: str = pa.Field(isin=["", "收入", "支出"])
+    code: str = pa.Field(str_matches=r"^([0-9A-Z]{3,9})?$")
+    label: str
+    name: str
+    level: int = pa.Field(ge=0, le=9)
+    column: str = pa.Field(isin=list(COLUMN_LABELS))
+    printed: str
+    amount_fen: pa.typing.Int64 = pa.Field(nullable=True)
+    ulp_fen: pa.typing.Int64 = pa.Field(nullable=True, ge=1)
+    text: str
+    source_line: int = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check
+    def amount_has_ulp(cls, df):  # noqa: N805
+        """An amount always comes with the unit of its last printed digit."""
+        return df["amount_fen"].isna() == df["ulp_fen"].isna()
+
+
+class ClaimFrame(pa.DataFrameModel):
+    """Loaded narrative claims: every figure the text states."""
+
+    department: str
+    year: int = pa.Field(ge=1949, le=2100)
+    kind: str = pa.Field(isin=["budget", "final"])
+    claim: str = pa.Field(str_matches=r"^c\d{3,}$", unique=True)
+    section: str
+    subject: str
+    table: str
+    item: str
+    column: str
+    claim_year: int = pa.Field(ge=1949, le=2100)
+    basis: str = pa.Field(isin=list(BASES))
+    role: str = pa.Field(isin=list(ROLES))
+    value: object
+    ulp: object
+    unit: str
+    printed: str
+    parent: str
+    parts: str = pa.Field(isin=list(PARTS))
+    sentence: str
+    source_line: int = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        coerce = False
