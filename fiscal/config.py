@@ -104,7 +104,8 @@ class Settings:
             raise UnknownDepartmentYearError(
                 f"no department-year {dy.key} in the data folder (found: {known})",
                 path=path,
-                fix="check the slug and year with `fiscal list`, or create it with `fiscal extract`")
+                fix="check the slug and year with `fiscal list`,"
+                    " or create it with `fiscal extract`")
         return path
 
     def dept_years(self) -> list[DeptYear]:

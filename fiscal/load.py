@@ -9,10 +9,12 @@ failure is collected before one error is raised, naming file, line and cell.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
 
@@ -29,6 +31,7 @@ from fiscal.schema import (
 )
 
 _DECIMAL_RE = r"^-?\d+(?:\.\d+)?$"
+_DECIMAL_FULL = re.compile(_DECIMAL_RE)
 MAX_ERRORS_SHOWN = 5
 
 
@@ -111,24 +114,34 @@ def empty_table_frame() -> pd.DataFrame:
 
 
 def wan_to_fen(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Exact decimal strings in 万元 to nullable integers of 分; also a mask of bad cells."""
-    s = values.fillna("").astype(str).str.strip()
-    empty = s == ""
-    ok = s.str.match(_DECIMAL_RE)
-    frac = s.str.extract(r"\.(\d+)$")[0].fillna("")
-    too_fine = frac.str.len() > 6
-    bad = ~empty & (~ok | too_fine)
-    good = ~empty & ~bad
-    result = pd.Series(pd.NA, index=s.index, dtype="Int64")
-    if good.any():
-        g = s[good]
-        neg = g.str.startswith("-")
-        g = g.str.lstrip("-")
-        whole = g.str.split(".").str[0].astype("int64")
-        part = frac[good].str.ljust(6, "0").replace("", "0").astype("int64")
-        fen = whole * FEN_PER_WAN + part
-        result[good] = fen.where(~neg, -fen).astype("Int64")
-    return result, bad
+    """Exact decimal strings in 万元 to nullable integers of 分; also a mask of bad cells.
+
+    Each distinct string is converted once (panels repeat the same amounts a lot).
+    """
+    codes, uniques = pd.factorize(values.fillna("").astype(str).str.strip())
+    fen: list[object] = []
+    bad: list[bool] = []
+    for text in uniques:
+        if text == "":
+            fen.append(pd.NA)
+            bad.append(False)
+            continue
+        if not _DECIMAL_FULL.match(text):
+            fen.append(pd.NA)
+            bad.append(True)
+            continue
+        whole, _, frac = text.lstrip("-").partition(".")
+        if len(frac) > 6:
+            fen.append(pd.NA)
+            bad.append(True)
+            continue
+        v = int(whole) * FEN_PER_WAN + int(frac.ljust(6, "0"))
+        fen.append(-v if text.startswith("-") else v)
+        bad.append(False)
+    fen_arr = pd.array(fen + [pd.NA], dtype="Int64")
+    bad_arr = np.array(bad + [False], dtype=bool)
+    return (pd.Series(fen_arr.take(codes), index=values.index, dtype="Int64"),
+            pd.Series(bad_arr[codes], index=values.index))
 
 
 def _read_csv(path: Path, columns: tuple[str, ...], problems: list[str]) -> pd.DataFrame | None:
@@ -188,19 +201,32 @@ def _load_table(path: Path, table_id: str, dy: DeptYear, department: str,
     return out
 
 
-def _validate(df: pd.DataFrame, model, path: Path, problems: list[str]) -> None:
+def _validate(df: pd.DataFrame, model, path: Path, problems: list[str],
+              where: pd.DataFrame | None = None) -> None:
+    """Validate lazily; name file and line of every failure (``where``: _file/_line by index)."""
     try:
         model.validate(df, lazy=True)
     except pa_errors.SchemaErrors as exc:
         cases = exc.failure_cases
         for _, case in cases.head(MAX_ERRORS_SHOWN).iterrows():
             idx = case.get("index")
-            line = f", line {int(idx) + 2}" if pd.notna(idx) else ""
+            place = str(path)
+            if pd.notna(idx) and where is not None:
+                place = f"{where.at[int(idx), '_file']}, line {where.at[int(idx), '_line']}"
+            elif pd.notna(idx):
+                place = f"{path}, line {int(idx) + 2}"
             col = case.get("column")
-            problems.append(f"{path}{line}, column {col}: '{case.get('failure_case')}' breaks"
+            problems.append(f"{place}, column {col}: '{case.get('failure_case')}' breaks"
                             f" {case.get('check')} — fix the cell or re-run `fiscal extract`")
         if len(cases) > MAX_ERRORS_SHOWN:
             problems.append(f"{path}: {len(cases) - MAX_ERRORS_SHOWN} more failure(s)")
+
+
+def _unique_claims(claims: pd.DataFrame, problems: list[str]) -> None:
+    dup = claims[claims.duplicated(["key", "claim"])]
+    for _, r in dup.head(MAX_ERRORS_SHOWN).iterrows():
+        problems.append(f"{r['_file']}, line {r['_line']}, column claim: '{r['claim']}' appears"
+                        " twice — give every claim its own id")
 
 
 def _load_claims(path: Path, dy: DeptYear, department: str,
@@ -232,8 +258,9 @@ def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise MissingTableError("meta.json is missing: this is not a department-year folder",
-                                path=folder, fix="run `fiscal extract SOURCE` to create it") from None
+        raise MissingTableError(
+            "meta.json is missing: this is not a department-year folder",
+            path=folder, fix="run `fiscal extract SOURCE` to create it") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TableFileError(f"meta.json is not valid JSON ({exc})", path=meta_path,
                              fix="restore it or re-run `fiscal extract`") from None
@@ -266,6 +293,8 @@ def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
         claims = _load_claims(claims_path, dy, meta["department"], problems)
         if not claims.empty:
             _validate(claims, ClaimFrame, claims_path, problems)
+            _unique_claims(claims.assign(key="", _file=str(claims_path),
+                                         _line=claims.index + 2), problems)
     if problems:
         shown = problems[:MAX_ERRORS_SHOWN]
         more = len(problems) - len(shown)
@@ -293,3 +322,226 @@ def load_budget(slug: str, year: int, kind: str = "budget",
     settings = settings or Settings.from_env()
     dy = DeptYear(slug, int(year), kind)
     return load_folder(settings.existing_dept_year_dir(dy), dy)
+
+
+# ---------------------------------------------------------------------------
+# Panels: every department-year at once, one read per table id
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Panel:
+    """Many department-years in long frames: cells of every table, claims, meta.
+
+    ``key`` (``futian-sti/2018``) identifies the department-year of each row.
+    """
+
+    cells: pd.DataFrame
+    claims: pd.DataFrame
+    meta: dict[str, dict]
+
+    @classmethod
+    def from_budgets(cls, budgets: list[Budget]) -> Panel:
+        """A panel of department-years already loaded."""
+        cells, claims, meta = [], [], {}
+        for b in budgets:
+            key = b.dept_year.key
+            meta[key] = b.meta
+            c = b.cells.copy()
+            c.insert(0, "key", key)
+            c.insert(1, "slug", b.dept_year.slug)
+            cells.append(c)
+            if not b.claims.empty:
+                cl = b.claims.copy()
+                cl.insert(0, "key", key)
+                cl.insert(1, "slug", b.dept_year.slug)
+                claims.append(cl)
+        return cls(cells=_concat(cells, _empty_cells()), claims=_concat(claims, pd.DataFrame()),
+                   meta=meta)
+
+
+def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty
+
+
+def _empty_cells() -> pd.DataFrame:
+    df = empty_table_frame()
+    df.insert(0, "key", pd.Series(dtype=object))
+    df.insert(1, "slug", pd.Series(dtype=object))
+    return df
+
+
+def load_panel(folders: dict[str, Path]) -> Panel:
+    """Load many department-year folders at once (``{key: folder}``).
+
+    Each table id is read across every folder in one parse, converted and
+    validated once; claims likewise. Errors name the file, line and cell.
+    """
+    metas: dict[str, dict] = {}
+    files: dict[str, list[tuple[str, Path]]] = {}
+    claim_files: list[tuple[str, Path]] = []
+    problems: list[str] = []
+    for key, folder in sorted(folders.items()):
+        meta_path = folder / "meta.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MissingTableError("meta.json is missing: this is not a department-year folder",
+                                    path=folder, fix="run `fiscal extract SOURCE`") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise TableFileError(f"meta.json is not valid JSON ({exc})", path=meta_path,
+                                 fix="restore it or re-run `fiscal extract`") from None
+        metas[key] = meta
+        for table_id, info in meta.get("tables", {}).items():
+            path = folder / info.get("file", f"{table_id}.csv")
+            if not path.is_file():
+                raise MissingTableError(
+                    f"table {table_id} is listed in meta.json but {path.name} is missing",
+                    path=folder, fix=f"restore {path.name} or re-run `fiscal extract`")
+            files.setdefault(table_id, []).append((key, path))
+        claims_path = folder / meta.get("claims", {}).get("file", "claims.csv")
+        if claims_path.is_file():
+            claim_files.append((key, claims_path))
+    cells = []
+    for table_id, entries in sorted(files.items()):
+        raw = _scan(entries, TABLE_CSV_COLUMNS, problems)
+        if raw is None or raw.empty:
+            continue
+        cells.append(_panel_table(raw, table_id, metas, problems))
+    claims = pd.DataFrame()
+    if claim_files:
+        raw = _scan(claim_files, CLAIM_CSV_COLUMNS, problems)
+        if raw is not None and not raw.empty:
+            claims = _panel_claims(raw, metas, problems)
+    cells_df = _concat(cells, _empty_cells())
+    if not cells_df.empty:
+        _validate(cells_df.drop(columns=["key", "slug", "_file", "_line"]), TableFrame,
+                  Path("(panel)"), problems, where=cells_df)
+    if not claims.empty:
+        _validate(claims.drop(columns=["key", "slug", "_file", "_line"]), ClaimFrame,
+                  Path("(panel claims)"), problems, where=claims)
+        _unique_claims(claims, problems)
+    if problems:
+        shown = problems[:MAX_ERRORS_SHOWN]
+        more = len(problems) - len(shown)
+        raise TableFileError("; ".join(shown) + (f" (and {more} more)" if more else ""))
+    return Panel(cells=cells_df.drop(columns=["_file", "_line"], errors="ignore"),
+                 claims=claims.drop(columns=["_file", "_line"], errors="ignore"), meta=metas)
+
+
+def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
+          problems: list[str]) -> pd.DataFrame | None:
+    """Read CSV files that share one header in one parse; adds ``key``, ``_file``, ``_line``.
+
+    The bodies are joined and parsed once by pyarrow (reading thousands of small
+    files one by one costs far more than the parse); a file whose header differs,
+    or whose quoted cells hold line breaks, is read on its own so that any
+    error names it.
+    """
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    header = ",".join(columns).encode()
+    bodies, files, keys, counts = [], [], [], []
+    odd: list[tuple[str, Path]] = []
+    for key, path in entries:
+        data = path.read_bytes()
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        head, _, body = data.partition(b"\n")
+        if head.rstrip(b"\r") != header or b"\r" in body:
+            odd.append((key, path))
+            continue
+        if body and not body.endswith(b"\n"):
+            body += b"\n"
+        bodies.append(body)
+        files.append(str(path))
+        keys.append(key)
+        counts.append(body.count(b"\n"))
+    frames = []
+    if bodies and not sum(counts):
+        frames.append(pd.DataFrame({c: pd.Series(dtype=object) for c in
+                                    (*columns, "_file", "key", "_line")}))
+    elif bodies:
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(b"".join(bodies)),
+                read_options=pacsv.ReadOptions(column_names=list(columns)),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in columns}, strings_can_be_null=False),
+                parse_options=pacsv.ParseOptions(newlines_in_values=False))
+            df = table.to_pandas()
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            df = None
+        if df is not None and len(df) == sum(counts):
+            df["_file"] = np.repeat(files, counts)
+            df["key"] = np.repeat(keys, counts)
+            df["_line"] = np.concatenate([np.arange(2, n + 2) for n in counts]) if counts else []
+            frames.append(df)
+        else:
+            odd = list(zip(keys, map(Path, files), strict=True)) + odd
+    for key, path in odd:
+        df1 = _read_csv(path, columns, problems)
+        if df1 is not None:
+            frames.append(df1.assign(_file=str(path), key=key, _line=np.arange(2, len(df1) + 2)))
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)
+
+
+def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
+                 problems: list[str]) -> pd.DataFrame:
+    amount, bad_a = wan_to_fen(raw["amount_wan"])
+    ulp, bad_u = wan_to_fen(raw["ulp_wan"])
+    for idx in raw.index[bad_a | bad_u][:MAX_ERRORS_SHOWN]:
+        col = "amount_wan" if bad_a[idx] else "ulp_wan"
+        problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
+                        f" '{raw.at[idx, col]}' is not a number — write the amount in 万元 with at"
+                        " most 6 decimals, or leave the cell empty")
+    meta_of = raw["key"].map
+    out = pd.DataFrame({
+        "key": raw["key"],
+        "slug": meta_of({k: m["slug"] for k, m in metas.items()}),
+        "department": meta_of({k: m["department"] for k, m in metas.items()}),
+        "year": meta_of({k: int(m["year"]) for k, m in metas.items()}).astype("int64"),
+        "kind": meta_of({k: m["kind"] for k, m in metas.items()}),
+        "table": table_id,
+        "row": _panel_ints(raw, "row", problems), "side": raw["side"], "code": raw["code"],
+        "label": raw["label"], "name": raw["name"],
+        "level": _panel_ints(raw, "level", problems), "column": raw["column"],
+        "printed": raw["printed"], "amount_fen": amount, "ulp_fen": ulp, "text": raw["text"],
+        "source_line": _panel_ints(raw, "source_line", problems),
+        "_file": raw["_file"], "_line": raw["_line"],
+    })
+    return out
+
+
+def _panel_ints(raw: pd.DataFrame, col: str, problems: list[str]) -> pd.Series:
+    num = pd.to_numeric(raw[col], errors="coerce")
+    for idx in raw.index[num.isna()][:MAX_ERRORS_SHOWN]:
+        problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
+                        f" '{raw.at[idx, col]}' is not a whole number — fix the cell")
+    return num.fillna(0).astype("int64")
+
+
+def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: list[str]) -> pd.DataFrame:
+    for col in ("value", "ulp"):
+        bad = ~raw[col].str.match(_DECIMAL_RE)
+        for idx in raw.index[bad][:MAX_ERRORS_SHOWN]:
+            problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
+                            f" '{raw.at[idx, col]}' is not a number — fix the cell")
+        raw.loc[bad, col] = "0"
+    meta_of = raw["key"].map
+    out = raw.rename(columns={"year": "claim_year"}).copy()
+    out["slug"] = meta_of({k: m["slug"] for k, m in metas.items()})
+    out["department"] = meta_of({k: m["department"] for k, m in metas.items()})
+    out["year"] = meta_of({k: int(m["year"]) for k, m in metas.items()}).astype("int64")
+    out["kind"] = meta_of({k: m["kind"] for k, m in metas.items()})
+    out["claim_year"] = _panel_ints(raw, "year", problems)
+    out["source_line"] = _panel_ints(raw, "source_line", problems)
+    out["value"] = [Decimal(v) for v in out["value"]]
+    out["ulp"] = [Decimal(v) for v in out["ulp"]]
+    lead = ["key", "slug", "department", "year", "kind"]
+    return out[lead + [c for c in out.columns if c not in lead]]

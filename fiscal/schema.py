@@ -148,8 +148,7 @@ CLAIM_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
     (r"三公", "三公经费", "t09", "", "total"),
     (r"因公出国", "因公出国（境）费", "t09", "", "abroad"),
     (r"公务接待", "公务接待费", "t09", "", "reception"),
-    (r"公务用车购置[和及与]运行(维护)?费|公务用车购置[和及与]运行", "公务用车购置及运行维护费", "t09",
-     "", "vehicle"),
+    (r"公务用车购置[和及与]运行", "公务用车购置及运行维护费", "t09", "", "vehicle"),
     (r"公务用车购置费?$|公务用车购置费", "公务用车购置费", "t09", "", "vehicle_purchase"),
     (r"公务用车运行(维护)?费", "公务用车运行维护费", "t09", "", "vehicle_operation"),
     (r"机关运行经费", "机关运行经费", "t09", "", "office_operation"),
@@ -160,7 +159,8 @@ CLAIM_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
     (r"^非政府采购", "非政府采购项目", "", "", ""),
     (r"政府采购项目", "政府采购项目", "", "", ""),
     (r"纳入绩效.*金额|绩效.*项目.*金额", "绩效项目金额", "t12", "Σ", "total"),
-    (r"部门预算收支|收支(总)?预算|收支总计|收入总计|收支均为", "收支总计", "t01", "收入总计", "amount"),
+    (r"部门预算收支|收支(总)?预算|收支总计|收入总计|收支均为", "收支总计", "t01", "收入总计",
+     "amount"),
     (r"一般公共(财政)?预算(财政)?拨款", "一般公共预算拨款", "t01", "一般公共预算拨款", "amount"),
     (r"^(政府性)?基金预算(拨款)?$", "政府性基金预算拨款", "t01", "政府性基金预算拨款", "amount"),
     (r"^基本支出", "基本支出", "t05", "合计", "basic"),
@@ -193,60 +193,67 @@ META_REQUIRED = ("department", "slug", "year", "kind", "source_file", "source_sh
 # Frame contracts (pandera): checked lazily, every failure reported at once
 # ---------------------------------------------------------------------------
 
-class TableFrame(pa.DataFrameModel):
-    """A loaded standard table in long form, one printed cell per row."""
+# Written as DataFrameSchema objects rather than DataFrameModel classes: a model's first
+# validation imports pandera's dask integration (over a second) whenever dask is installed,
+# which it is for the batch executor. The contract is the same.
 
-    department: str
-    year: int = pa.Field(ge=1949, le=2100)
-    kind: str = pa.Field(isin=["budget", "final"])
-    table: str = pa.Field(isin=list(TABLES))
-    row: int = pa.Field(ge=1)
-    side: str = pa.Field(isin=["", "收入", "支出"])
-    code: str = pa.Field(str_matches=r"^([0-9A-Z]{3,9})?$")
-    label: str
-    name: str
-    level: int = pa.Field(ge=0, le=9)
-    column: str = pa.Field(isin=list(COLUMN_LABELS))
-    printed: str
-    amount_fen: pa.typing.Int64 = pa.Field(nullable=True)
-    ulp_fen: pa.typing.Int64 = pa.Field(nullable=True, ge=1)
-    text: str
-    source_line: int = pa.Field(ge=1)
-
-    class Config:
-        strict = True
-        coerce = False
-
-    @pa.dataframe_check
-    def amount_has_ulp(cls, df):  # noqa: N805
-        """An amount always comes with the unit of its last printed digit."""
-        return df["amount_fen"].isna() == df["ulp_fen"].isna()
+def _str(**kw) -> pa.Column:
+    return pa.Column(str, nullable=False, **kw)
 
 
-class ClaimFrame(pa.DataFrameModel):
-    """Loaded narrative claims: every figure the text states."""
+def _int(*checks: pa.Check) -> pa.Column:
+    return pa.Column("int64", list(checks), nullable=False)
 
-    department: str
-    year: int = pa.Field(ge=1949, le=2100)
-    kind: str = pa.Field(isin=["budget", "final"])
-    claim: str = pa.Field(str_matches=r"^c\d{3,}$", unique=True)
-    section: str
-    subject: str
-    table: str
-    item: str
-    column: str
-    claim_year: int = pa.Field(ge=1949, le=2100)
-    basis: str = pa.Field(isin=list(BASES))
-    role: str = pa.Field(isin=list(ROLES))
-    value: object
-    ulp: object
-    unit: str
-    printed: str
-    parent: str
-    parts: str = pa.Field(isin=list(PARTS))
-    sentence: str
-    source_line: int = pa.Field(ge=1)
 
-    class Config:
-        strict = True
-        coerce = False
+#: A loaded standard table in long form, one printed cell per row.
+TableFrame = pa.DataFrameSchema(
+    {
+        "department": _str(),
+        "year": _int(pa.Check.in_range(1949, 2100)),
+        "kind": _str(checks=pa.Check.isin(["budget", "final"])),
+        "table": _str(checks=pa.Check.isin(list(TABLES))),
+        "row": _int(pa.Check.ge(1)),
+        "side": _str(checks=pa.Check.isin(["", "收入", "支出"])),
+        "code": _str(checks=pa.Check.str_matches(r"^([0-9A-Z]{3,9})?$")),
+        "label": _str(),
+        "name": _str(),
+        "level": _int(pa.Check.in_range(0, 9)),
+        "column": _str(checks=pa.Check.isin(list(COLUMN_LABELS))),
+        "printed": _str(),
+        "amount_fen": pa.Column("Int64", nullable=True),
+        "ulp_fen": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "text": _str(),
+        "source_line": _int(pa.Check.ge(1)),
+    },
+    checks=[pa.Check(lambda df: df["amount_fen"].isna() == df["ulp_fen"].isna(),
+                     name="amount_has_ulp",
+                     error="an amount always comes with the unit of its last printed digit")],
+    strict=True, coerce=False, name="TableFrame",
+)
+
+#: Loaded narrative claims: every figure the text states.
+ClaimFrame = pa.DataFrameSchema(
+    {
+        "department": _str(),
+        "year": _int(pa.Check.in_range(1949, 2100)),
+        "kind": _str(checks=pa.Check.isin(["budget", "final"])),
+        "claim": _str(checks=pa.Check.str_matches(r"^c\d{3,}$")),
+        "section": _str(),
+        "subject": _str(),
+        "table": _str(checks=pa.Check.isin(["", *TABLES])),
+        "item": _str(),
+        "column": _str(checks=pa.Check.isin(["", *COLUMN_LABELS])),
+        "claim_year": _int(pa.Check.in_range(1949, 2100)),
+        "basis": _str(checks=pa.Check.isin(list(BASES))),
+        "role": _str(checks=pa.Check.isin(list(ROLES))),
+        "value": pa.Column(object),
+        "ulp": pa.Column(object),
+        "unit": _str(),
+        "printed": _str(),
+        "parent": _str(checks=pa.Check.str_matches(r"^(c\d{3,})?$")),
+        "parts": _str(checks=pa.Check.isin(list(PARTS))),
+        "sentence": _str(),
+        "source_line": _int(pa.Check.ge(1)),
+    },
+    strict=True, coerce=False, name="ClaimFrame",
+)

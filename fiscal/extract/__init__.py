@@ -86,7 +86,8 @@ def _identify(text: str, path: Path, settings: Settings, slug: str | None,
             return slug, department
         raise UnknownDepartmentError(
             f"slug '{slug}' is not in {settings.departments_csv}", path=path,
-            fix="add a row (slug,name,region,parent,aliases) to departments.csv or pass --department")
+            fix="add a row (slug,name,region,parent,aliases) to departments.csv"
+                " or pass --department")
     best: tuple[int, dict[str, str]] | None = None
     for row in registry:
         names = [row["name"], *[a for a in row.get("aliases", "").split("|") if a]]
@@ -125,10 +126,45 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     if not found and not claims:
         raise NotADisclosureError("no table and no stated figure was found", path=path,
                                   fix="check that the file is the text of a disclosure")
+    _align_levels(found)
     _resolve_refs(claims, found)
     meta = _meta(source, dy, name, found, claims)
     return Extraction(source=source, dept_year=dy, department=name, tables=found,
                       claims=claims, meta=meta)
+
+
+def _align_levels(found: list[tables.Table]) -> None:
+    """Give uncoded expense rows (t01, t03, t04) the level of the same row in t05.
+
+    Summary tables print function names without codes and often without
+    indentation; their rows follow t05's order, so a walk in step recovers the
+    level of each (类 1, 款 2, 项 3).
+    """
+    by_id = {t.id: t for t in found}
+    t05 = by_id.get("t05")
+    if t05 is None:
+        return
+    ref = []
+    for c in t05.cells:
+        if c.code and (not ref or ref[-1][0] != c.row):
+            ref.append((c.row, c.name, c.level))
+    for tid in ("t01", "t03", "t04"):
+        t = by_id.get(tid)
+        if t is None:
+            continue
+        rows: dict[int, list[tables.Cell]] = {}
+        for c in t.cells:
+            if not c.code and c.side in ("", "支出"):
+                rows.setdefault(c.row, []).append(c)
+        j = 0
+        for _row, cells in sorted(rows.items()):
+            name = cells[0].name
+            k = next((k for k in range(j, len(ref)) if ref[k][1] == name), None)
+            if k is None:
+                continue
+            for c in cells:
+                c.level = ref[k][2]
+            j = k + 1
 
 
 def _resolve_refs(claims: list[narrative.Claim], found: list[tables.Table]) -> None:
@@ -143,15 +179,17 @@ def _resolve_refs(claims: list[narrative.Claim], found: list[tables.Table]) -> N
             t = by_id.get(tid)
             if t is None:
                 continue
-            names = {cell.name: cell for cell in t.cells if cell.printed}
+            order = {col: i for i, col in enumerate(t.columns)}
+            names: dict[str, tables.Cell] = {}
+            for cell in sorted((x for x in t.cells if x.printed),
+                               key=lambda x: (x.row, order.get(x.column, 99))):
+                names.setdefault(cell.name, cell)
             hit = names.get(c.subject) or names.get(subject)
             if hit is None:
                 close = difflib.get_close_matches(subject, list(names), n=2, cutoff=0.8)
                 hit = names[close[0]] if len(close) == 1 else None
             if hit is not None:
-                c.table, c.item = tid, hit.code or hit.name
-                c.column = hit.column if hit.column != "amount" or len(t.columns) == 1 else ""
-                c.column = c.column or t.columns[0]
+                c.table, c.item, c.column = tid, hit.code or hit.name, hit.column
                 break
 
 

@@ -40,7 +40,8 @@ COUNT_UNITS = ("个", "人", "名", "辆", "台（套）", "台", "家", "项", 
 INCREASE = r"增加|增长|上升|提高|增"
 DECREASE = r"减少|下降|降低|节约|压减|减"
 CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(了)?\s*$")
-FLAT_RE = re.compile(r"与\s*(?:(?P<year>\d{4})\s*年|上年|去年)(?:预算数|决算数|执行数)?(同口径)?\s*持平")
+FLAT_RE = re.compile(r"与\s*(?:(?P<year>\d{4})\s*年|上年|去年)"
+                     r"(?:预算数|决算数|执行数)?(同口径)?\s*持平")
 PRIOR_END_RE = re.compile(
     r"比\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)(?P<basis>预算数?|决算数?|执行数)?"
     r"(?:同口径)?\s*$")
@@ -142,7 +143,8 @@ def _read_paragraph(state: _State, ll: LogicalLine) -> None:
     _read_item_text(state, ll, 0, len(text))
 
 
-INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具体包括|包括|具体如下|分别是|分别为)\s*[：:]?")
+INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具体包括|包括|具体如下"
+                      r"|分别是|分别为)\s*[：:]?")
 
 
 def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> None:
@@ -265,8 +267,8 @@ def _subject_text(lead: str) -> str:
     clause = re.sub(r"截至.*?日", "", clause)
     clause = re.sub(r"(比|较).*$", "", clause)
     clause = re.sub(r"^.*?共有", "", clause)
-    clause = re.sub(r"^(其中|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于|反映|共设|及|和|与)+",
-                    "", clause)
+    clause = re.sub(r"^(其中|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
+                    r"|反映|共设|及|和|与)+", "", clause)
     clause = re.sub(r"(均为|为|有|是|计划|支出数|预算数|预算安排|安排)+\s*$", "", clause)
     clause = re.sub(r"[（(]\s*计划\s*$|[（(]\s*$", "", clause)
     clause = re.sub(r"的\s*$", "", clause)
@@ -343,8 +345,9 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         ulp = number.ulp
         out_unit = "%" if unit == "%" else unit
     return Claim(
-        claim=f"c{len(state.claims) + 1:03d}", section=state.section, subject=canon, table=table, item=titem,
-        column=column, year=year, basis=basis, role=role, value=plain(value), ulp=plain(ulp),
+        claim=f"c{len(state.claims) + 1:03d}", section=state.section, subject=canon,
+        table=table, item=titem, column=column, year=year, basis=basis, role=role,
+        value=plain(value), ulp=plain(ulp),
         unit=out_unit, printed=printed, parent=parent, parts="",
         sentence=sentence.strip(), source_line=line_no)
 
@@ -353,8 +356,9 @@ def _add_flat(state: _State, amount: Claim, fm: re.Match, sentence: str, ll: Log
               offset: int) -> None:
     """``与 2017 年持平``: a stated change of zero."""
     state.claims.append(Claim(
-        claim=f"c{len(state.claims) + 1:03d}", section=amount.section, subject=amount.subject, table=amount.table,
-        item=amount.item, column=amount.column, year=amount.year, basis=amount.basis,
+        claim=f"c{len(state.claims) + 1:03d}", section=amount.section,
+        subject=amount.subject, table=amount.table, item=amount.item, column=amount.column,
+        year=amount.year, basis=amount.basis,
         role="change", value="0", ulp="0", unit=amount.unit, printed=fm.group().strip(),
         parent=amount.claim, parts="", sentence=sentence.strip(),
         source_line=ll.line_at(offset)))

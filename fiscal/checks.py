@@ -1,0 +1,933 @@
+"""Checks: every inconsistency of a disclosure, with rounding told apart from error.
+
+Each rule takes a :class:`~fiscal.load.Panel` (one or many department-years)
+and returns a findings frame; every rule runs over the whole panel at once and
+all findings are reported. A difference is ``rounding`` when it is within what
+the printed precision explains (see ``fiscal.schema`` for the tolerances),
+``error`` beyond that; ``warning`` marks what a person should look at that is
+not arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from fiscal.load import Budget, Panel, fen_to_wan
+from fiscal.schema import (
+    CODE_LEVELS,
+    CODE_RE,
+    COLUMN_LABELS,
+    FEN_PER_WAN,
+    PERCENT_HALF_UNIT,
+    ROUNDING_HALF_UNITS,
+    TABLES,
+)
+
+FINDING_COLUMNS = ["department", "year", "kind", "rule", "severity", "table", "item",
+                   "expected", "actual", "difference", "message", "source_line"]
+SEVERITIES = ("error", "rounding", "warning")
+KEY = ["key", "slug", "year", "kind"]
+
+#: Tables whose rows follow a numbered or indented outline (一、（一）1、（1）).
+OUTLINE_TABLES = ("t01", "t02", "t03", "t04", "t07", "t08")
+#: Tables printed in the full Shenzhen-style template, for the missing-table warning.
+REQUIRED_TABLES = tuple(t for t, spec in TABLES.items() if spec.required)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+def wan(fen) -> Decimal | None:
+    """分 to 万元 (Decimal), None for missing."""
+    return None if fen is None or pd.isna(fen) else fen_to_wan(int(fen))
+
+
+def fmt(value: Decimal | None) -> str:
+    """``33534.08`` -> ``33,534.08``; None -> ``空``."""
+    if value is None:
+        return "空"
+    text = format(value.normalize() if value == value.to_integral() else value, ",f")
+    return text
+
+
+def _txt(fen: pd.Series) -> pd.Series:
+    """Amounts in 分 as printed text in 万元 (object dtype, also when empty)."""
+    return pd.Series([fmt(wan(f)) for f in fen], index=fen.index, dtype=object)
+
+
+def _severity(diff: pd.Series, tol2: pd.Series) -> np.ndarray:
+    """'' for equal, 'rounding' within tolerance, 'error' beyond (exact integers of 分)."""
+    d = diff.astype("int64").abs() * 2
+    t = tol2.astype("int64") * ROUNDING_HALF_UNITS
+    return np.where(d == 0, "", np.where(d <= t, "rounding", "error"))
+
+
+def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Series,
+              expected_fen: pd.Series, actual_fen: pd.Series, tol2: pd.Series,
+              message: Callable[[pd.Series], str] | pd.Series,
+              source_line: pd.Series) -> pd.DataFrame:
+    """Findings of an amount comparison: only rows that differ."""
+    if df.empty:
+        return empty_findings()
+    diff = actual_fen.astype("int64") - expected_fen.astype("int64")
+    sev = _severity(diff, tol2)
+    keep = sev != ""
+    if not keep.any():
+        return empty_findings()
+    sub = df[keep]
+    out = pd.DataFrame({
+        "key": sub["key"].to_numpy(), "department": sub["slug"].to_numpy(),
+        "year": sub["year"].to_numpy(), "kind": sub["kind"].to_numpy(), "rule": rule,
+        "severity": sev[keep],
+        "table": table[keep].to_numpy() if isinstance(table, pd.Series) else table,
+        "item": item[keep].to_numpy(),
+        "expected": [wan(v) for v in expected_fen[keep]],
+        "actual": [wan(v) for v in actual_fen[keep]],
+        "difference": [wan(v) for v in diff[keep]],
+        "source_line": source_line[keep].to_numpy(),
+    })
+    msgs = message if isinstance(message, pd.Series) else None
+    if msgs is None:
+        out["message"] = [message(r) for _, r in out.iterrows()]
+    else:
+        out["message"] = msgs[keep].to_numpy()
+    return out
+
+
+def empty_findings() -> pd.DataFrame:
+    """A findings frame with no row."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ["key", *FINDING_COLUMNS]})
+
+
+def _values(cells: pd.DataFrame) -> pd.DataFrame:
+    return cells[cells["amount_fen"].notna()]
+
+
+def _cached(p: Panel, name: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Frames several rules derive from a panel, computed once per panel."""
+    cache = p.__dict__.setdefault("_check_cache", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
+
+
+def _panel_values(p: Panel) -> pd.DataFrame:
+    return _cached(p, "values", lambda: _values(p.cells))
+
+
+def _item(df: pd.DataFrame) -> pd.Series:
+    return df["code"].where(df["code"] != "", df["label"])
+
+
+def _col(column: str) -> str:
+    return COLUMN_LABELS.get(column, column)
+
+
+# ---------------------------------------------------------------------------
+# 1. Shape and schema
+# ---------------------------------------------------------------------------
+
+def rule_code_level(p: Panel) -> pd.DataFrame:
+    """Codes must have a valid length for their table (类 3, 款 5, 项 7 digits)."""
+    c = p.cells
+    rows = []
+    for codes in ("function", "economic"):
+        tids = [t for t, s in TABLES.items() if s.codes == codes]
+        sub = c[c["table"].isin(tids) & (c["code"] != "")].drop_duplicates(
+            [*KEY, "table", "row"])
+        bad = sub[~sub["code"].str.match(CODE_RE[codes].pattern)
+                  | ~sub["code"].str.len().isin(list(CODE_LEVELS[codes]))]
+        what = "功能科目编码（类 3 位、款 5 位、项 7 位）" if codes == "function" \
+            else "经济科目编码（类 3 位、款 5 位）"
+        for _, r in bad.iterrows():
+            rows.append(_one(r, "code_level", "error", r["table"], r["code"], None, None,
+                             f"{r['label']}：编码 {r['code']} 不是有效的{what}",
+                             r["source_line"]))
+        dup = sub[sub.duplicated([*KEY, "table", "side", "code"], keep="first")]
+        for _, r in dup.iterrows():
+            rows.append(_one(r, "duplicate_row", "error", r["table"], r["code"], None, None,
+                             f"编码 {r['code']}（{r['label']}）在表中出现不止一次",
+                             r["source_line"]))
+    return _frame(rows)
+
+
+def _one(r, rule, severity, table, item, expected, actual, message, line) -> dict:
+    diff = (actual - expected) if expected is not None and actual is not None else None
+    return {"key": r["key"], "department": r["slug"], "year": r["year"], "kind": r["kind"],
+            "rule": rule, "severity": severity, "table": table, "item": item,
+            "expected": expected, "actual": actual, "difference": diff, "message": message,
+            "source_line": line}
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["key", *FINDING_COLUMNS]) if rows else empty_findings()
+
+
+def rule_tables_present(p: Panel) -> pd.DataFrame:
+    """Warn about required tables missing from a disclosure that prints the full set."""
+    rows = []
+    for key, meta in p.meta.items():
+        have = set(meta.get("tables", {}))
+        r = {"key": key, "slug": meta["slug"], "year": int(meta["year"]), "kind": meta["kind"]}
+        if len(have & set(REQUIRED_TABLES)) >= len(REQUIRED_TABLES) // 2:
+            for tid in REQUIRED_TABLES:
+                if tid not in have:
+                    rows.append(_one(r, "table_missing", "warning", tid, TABLES[tid].title, None,
+                                     None, f"未见{TABLES[tid].title}（{tid}）", 0))
+        for tid, info in meta.get("tables", {}).items():
+            years = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", info.get("title", ""))}
+            if years and int(meta["year"]) not in years:
+                rows.append(_one(r, "title_year", "warning", tid, info.get("title", ""), None,
+                                 None, f"表题年份 {sorted(years)} 与正文年份 {meta['year']} 不一致",
+                                 info.get("title_line", 0)))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------
+# 2. Hierarchy
+# ---------------------------------------------------------------------------
+
+def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
+    """类 = Σ款 and 款 = Σ项 by code prefix, in every coded table and column."""
+    v = _panel_values(p)
+    coded = v[(v["code"] != "") & v["table"].isin(
+        [t for t, s in TABLES.items() if s.codes in CODE_LEVELS])]
+    allrows = p.cells[(p.cells["code"] != "")]
+    out = []
+    for child_len, parent_len in ((5, 3), (7, 5)):
+        ch = coded[coded["code"].str.len() == child_len].copy()
+        ch["parent_code"] = ch["code"].str[:parent_len]
+        sums = ch.groupby([*KEY, "table", "side", "column", "parent_code"], sort=False).agg(
+            child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum"),
+            n=("amount_fen", "size")).reset_index()
+        parents = allrows[allrows["code"].str.len() == parent_len]
+        kids = allrows[allrows["code"].str.len() == child_len]
+        has_children = kids.assign(parent_code=kids["code"].str[:parent_len])[
+            [*KEY, "table", "side", "parent_code"]].drop_duplicates()
+        par = parents[parents["amount_fen"].notna()].merge(
+            has_children, left_on=[*KEY, "table", "side", "code"],
+            right_on=[*KEY, "table", "side", "parent_code"], how="inner")
+        m = par.merge(sums, on=[*KEY, "table", "side", "column", "parent_code"], how="left")
+        m["child_fen"] = m["child_fen"].fillna(0).astype("int64")
+        m["child_ulp"] = m["child_ulp"].fillna(0).astype("int64")
+        m = m[m["child_fen"] != m["amount_fen"]]
+        if m.empty:
+            continue
+        level = {3: "类", 5: "款"}[parent_len]
+        sub = {5: "款", 7: "项"}[child_len]
+        msg = (m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
+               + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " "
+               + _txt(m["child_fen"]))
+        out.append(_findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
+                             m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg,
+                             m["source_line"]))
+    return _concat(out)
+
+
+def rule_row_total(p: Panel) -> pd.DataFrame:
+    """合计 = 基本支出 + 项目支出 on every row that has those columns."""
+    v = _panel_values(p)
+    v = v[v["column"].isin(["total", "basic", "project"])]
+    if v.empty:
+        return empty_findings()
+    idx = [*KEY, "table", "side", "row"]
+    wide = v.pivot_table(index=idx, columns="column", values=["amount_fen", "ulp_fen"],
+                         aggfunc="first")
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    wide = wide.reset_index()
+    for col in ("total", "basic", "project"):
+        for what in ("amount_fen", "ulp_fen"):
+            name = f"{what}_{col}"
+            if name not in wide:
+                wide[name] = pd.NA
+    wide = wide[wide["amount_fen_total"].notna()
+                & (wide["amount_fen_basic"].notna() | wide["amount_fen_project"].notna())]
+    if wide.empty:
+        return empty_findings()
+    info = p.cells.drop_duplicates(idx)[[*idx, "code", "label", "source_line"]]
+    wide = wide.merge(info, on=idx, how="left")
+    parts = (wide["amount_fen_basic"].fillna(0) + wide["amount_fen_project"].fillna(0)).astype(
+        "int64")
+    wide, parts = wide[parts != wide["amount_fen_total"]], parts[parts != wide["amount_fen_total"]]
+    if wide.empty:
+        return empty_findings()
+    tol = (wide["ulp_fen_total"].fillna(0) + wide["ulp_fen_basic"].fillna(0)
+           + wide["ulp_fen_project"].fillna(0)).astype("int64")
+    msg = (wide["label"] + "：合计 " + _txt(wide["amount_fen_total"])
+           + " ≠ 基本支出 + 项目支出 " + _txt(parts))
+    return _findings(wide, "row_total", wide["table"], _item(wide), parts,
+                     wide["amount_fen_total"].astype("int64"), tol, msg, wide["source_line"])
+
+
+def _parents(rows: pd.DataFrame) -> pd.Series:
+    """Row id of each row's parent in an outline (nearest preceding row of lower level)."""
+    rows = rows.sort_values([*KEY, "table", "side", "row"])
+    grp = [rows[k] for k in [*KEY, "table", "side"]]
+    parent = pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    for lvl in sorted(rows["level"].unique()):
+        if lvl <= 1:
+            continue
+        marker = pd.Series(np.where(rows["level"] < lvl, rows["uid"], np.nan), index=rows.index)
+        filled = marker.groupby(grp, sort=False).ffill()
+        at = rows["level"] == lvl
+        parent[at] = filled[at].astype("Int64")
+    return parent.reindex(rows.index)
+
+
+def rule_outline(p: Panel) -> pd.DataFrame:
+    """A numbered or indented row equals the sum of the rows beneath it (一、 = Σ（一）…)."""
+    c = p.cells[p.cells["table"].isin(OUTLINE_TABLES) & (p.cells["code"] == "")]
+    if c.empty:
+        return empty_findings()
+    idx = [*KEY, "table", "side", "row"]
+    rows = c.drop_duplicates(idx)[[*idx, "level", "label"]].copy()
+    rows["uid"] = np.arange(len(rows))
+    rows["parent"] = _parents(rows)
+    # a total row (level 0) is no outline parent
+    lvl0 = set(rows.loc[rows["level"] == 0, "uid"])
+    rows.loc[rows["parent"].isin(lvl0), "parent"] = pd.NA
+    v = _values(c).merge(rows[[*idx, "uid", "parent"]], on=idx)
+    kids = v[v["parent"].notna()].groupby(["parent", "column"]).agg(
+        child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum")).reset_index()
+    has_kids = set(rows["parent"].dropna().astype(int))
+    par = v[v["uid"].isin(has_kids)]
+    m = par.merge(kids, left_on=["uid", "column"], right_on=["parent", "column"], how="inner",
+                  suffixes=("", "_k"))
+    if m.empty:
+        return empty_findings()
+    m["child_fen"] = m["child_fen"].astype("int64")
+    m = m[m["child_fen"] != m["amount_fen"]]
+    if m.empty:
+        return empty_findings()
+    msg = (m["label"] + "：" + _txt(m["amount_fen"]) + " ≠ 下级各项之和 "
+           + _txt(m["child_fen"]))
+    return _findings(m, "outline", m["table"], m["label"], m["child_fen"], m["amount_fen"],
+                     m["ulp_fen"] + m["child_ulp"].astype("int64"), msg, m["source_line"])
+
+
+def rule_totals(p: Panel) -> pd.DataFrame:
+    """合计 rows: 合计 = Σ top-level rows; 本年…合计 = Σ rows above; …总计 = 本年合计 + rest."""
+    c = p.cells
+    idx = [*KEY, "table", "side", "row"]
+    rows = c.drop_duplicates(idx)[[*idx, "level", "name"]].copy()
+    rows = rows.sort_values(idx)
+    is_total = rows["level"] == 0
+    # segment: how many totals come before a row (a total belongs to the rows above it)
+    rows["segment"] = (is_total.groupby([rows[k] for k in [*KEY, "table", "side"]]).cumsum()
+                       - is_total.astype(int))
+    v = _values(c).merge(rows[[*idx, "segment"]], on=idx)
+    top = v[v["level"] == 1]
+    out = []
+    totals = v[v["level"] == 0].copy()
+    if totals.empty:
+        return empty_findings()
+    kind = np.where(totals["name"].str.match(r"^本年.*合计$"), "year",
+                    np.where(totals["name"].str.match(r"^.+总计$"), "grand", "all"))
+    totals["tkind"] = kind
+    g = [*KEY, "table", "side", "column"]
+    # 合计 / 总计 alone: every top-level row of the table side
+    all_sum = top.groupby(g).agg(s=("amount_fen", "sum"), u=("ulp_fen", "sum")).reset_index()
+    t_all = totals[totals["tkind"] == "all"].merge(all_sum, on=g)
+    # 本年…合计: top-level rows above it (its segment)
+    seg_sum = top.groupby([*g, "segment"]).agg(s=("amount_fen", "sum"),
+                                               u=("ulp_fen", "sum")).reset_index()
+    t_year = totals[totals["tkind"] == "year"].merge(seg_sum, on=[*g, "segment"])
+    # …总计: the previous total plus the top-level rows between
+    grand = totals[totals["tkind"] == "grand"].copy()
+    prev = totals[["key", "table", "side", "column", "segment", "amount_fen", "ulp_fen"]].copy()
+    prev["segment"] = prev["segment"] + 1
+    grand = grand.merge(prev, on=["key", "table", "side", "column", "segment"], how="inner",
+                        suffixes=("", "_prev"))
+    between = seg_sum.rename(columns={"s": "s_b", "u": "u_b"})
+    grand = grand.merge(between, on=[*g, "segment"], how="left")
+    grand["s"] = grand["amount_fen_prev"] + grand["s_b"].fillna(0).astype("int64")
+    grand["u"] = grand["ulp_fen_prev"] + grand["u_b"].fillna(0).astype("int64")
+    for m in (t_all, t_year, grand[t_all.columns.intersection(grand.columns)]):
+        if m.empty:
+            continue
+        m = m.copy()
+        m["s"] = m["s"].astype("int64")
+        m = m[m["s"] != m["amount_fen"]]
+        if m.empty:
+            continue
+        msg = (m["name"] + m["column"].map(
+            lambda x: "" if x in ("amount", "total") else f"（{_col(x)}）")
+               + "：" + _txt(m["amount_fen"]) + " ≠ 各项之和 "
+               + _txt(m["s"]))
+        out.append(_findings(m, "totals", m["table"], m["name"], m["s"], m["amount_fen"],
+                             m["ulp_fen"] + m["u"].astype("int64"), msg, m["source_line"]))
+    return _concat(out)
+
+
+# ---------------------------------------------------------------------------
+# 3. Cross-table identities
+# ---------------------------------------------------------------------------
+
+#: Named cells: (fact, table, side, name or code, column).
+FACTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("t01 收入总计", "t01", "收入", "收入总计", "amount"),
+    ("t01 支出总计", "t01", "支出", "支出总计", "amount"),
+    ("t01 本年收入合计", "t01", "收入", "本年收入合计", "amount"),
+    ("t01 本年支出合计", "t01", "支出", "本年支出合计", "amount"),
+    ("t02 收入总计", "t02", "", "收入总计", "amount"),
+    ("t02 本年收入合计", "t02", "", "本年收入合计", "amount"),
+    ("t03 支出总计", "t03", "", "支出总计", "amount"),
+    ("t03 本年支出合计", "t03", "", "本年支出合计", "amount"),
+    ("t04 收入总计", "t04", "收入", "收入总计", "amount"),
+    ("t04 支出总计", "t04", "支出", "支出总计", "amount"),
+    ("t04 一般公共预算拨款", "t04", "收入", "一般公共预算拨款", "amount"),
+    ("t05 合计", "t05", "", "合计", "total"),
+    ("t05 基本支出", "t05", "", "合计", "basic"),
+    ("t05 项目支出", "t05", "", "合计", "project"),
+    ("t06 合计", "t06", "", "合计", "amount"),
+    ("t06 公务用车运行维护费", "t06", "", "30231", "amount"),
+    ("t07 合计", "t07", "", "合计", "amount"),
+    ("t07 基本支出", "t07", "", "基本支出", "amount"),
+    ("t07 项目支出", "t07", "", "项目支出", "amount"),
+    ("t08 合计", "t08", "", "合计", "total"),
+    ("t09 公务用车运行维护费", "t09", "", "", "vehicle_operation"),
+)
+
+#: Pairs of facts that must agree.
+IDENTITIES: tuple[tuple[str, str], ...] = (
+    ("t01 收入总计", "t01 支出总计"),
+    ("t01 本年收入合计", "t01 本年支出合计"),
+    ("t01 收入总计", "t02 收入总计"),
+    ("t01 本年收入合计", "t02 本年收入合计"),
+    ("t01 支出总计", "t03 支出总计"),
+    ("t01 本年支出合计", "t03 本年支出合计"),
+    ("t04 收入总计", "t04 支出总计"),
+    ("t04 一般公共预算拨款", "t05 合计"),
+    ("t05 合计", "t07 合计"),
+    ("t05 基本支出", "t06 合计"),
+    ("t05 基本支出", "t07 基本支出"),
+    ("t05 项目支出", "t07 项目支出"),
+    ("t06 公务用车运行维护费", "t09 公务用车运行维护费"),
+)
+
+
+def facts(p: Panel) -> pd.DataFrame:
+    """The named cells of every department-year (one row per key and fact)."""
+    v = _panel_values(p)
+    out = []
+    for fact, tid, side, item, column in FACTS:
+        sel = v[(v["table"] == tid) & (v["column"] == column)]
+        if side:
+            sel = sel[sel["side"] == side]
+        sel = sel[(sel["code"] == item) | (sel["name"] == item)] if item \
+            else sel[sel["level"] <= 1]
+        sel = sel.sort_values([*KEY, "row"]).drop_duplicates("key")
+        out.append(sel.assign(fact=fact))
+    return pd.concat(out, ignore_index=True) if out else v.iloc[:0].assign(fact="")
+
+
+def rule_cross_table(p: Panel) -> pd.DataFrame:
+    """The same total printed in different tables must agree."""
+    f = facts(p)
+    out = []
+    for a, b in IDENTITIES:
+        fa = f[f["fact"] == a]
+        fb = f[f["fact"] == b][["key", "amount_fen", "ulp_fen", "source_line"]]
+        m = fa.merge(fb, on="key", suffixes=("", "_b"))
+        m = m[m["amount_fen"] != m["amount_fen_b"]]
+        if m.empty:
+            continue
+        msg = pd.Series([f"{a} {fmt(wan(x))} ≠ {b} {fmt(wan(y))}"
+                         for x, y in zip(m["amount_fen"], m["amount_fen_b"], strict=True)],
+                        index=m.index)
+        out.append(_findings(m, "cross_table", pd.Series(f"{a.split()[0]}/{b.split()[0]}",
+                                                         index=m.index),
+                             pd.Series(f"{a} = {b}", index=m.index), m["amount_fen"],
+                             m["amount_fen_b"], m["ulp_fen"] + m["ulp_fen_b"], msg,
+                             m["source_line_b"]))
+    return _concat(out)
+
+
+def rule_function_rows(p: Panel) -> pd.DataFrame:
+    """Function rows of the summary tables (t01, t03, t04) equal t05's 合计 column."""
+    v = _panel_values(p)
+    ref = v[(v["table"] == "t05") & (v["column"] == "total") & (v["code"] != "")]
+    ref = ref.drop_duplicates([*KEY, "name", "level"], keep=False)
+    other = v[v["table"].isin(["t01", "t03", "t04"]) & (v["side"].isin(["", "支出"]))
+              & (v["code"] == "") & (v["level"] >= 1)]
+    other = other.drop_duplicates([*KEY, "table", "name", "level"], keep=False)
+    m = other.merge(ref[[*KEY, "name", "level", "code", "amount_fen", "ulp_fen"]],
+                    on=[*KEY, "name", "level"], suffixes=("", "_ref"))
+    if m.empty:
+        return empty_findings()
+    m = m[m["amount_fen"] != m["amount_fen_ref"]]
+    if m.empty:
+        return empty_findings()
+    msg = (m["table"] + " " + m["label"] + " " + _txt(m["amount_fen"])
+           + " ≠ t05 " + m["code_ref"] + " " + _txt(m["amount_fen_ref"]))
+    return _findings(m, "function_rows", m["table"], m["label"], m["amount_fen_ref"],
+                     m["amount_fen"], m["ulp_fen"] + m["ulp_fen_ref"], msg, m["source_line"])
+
+
+# ---------------------------------------------------------------------------
+# 4. Narrative claims
+# ---------------------------------------------------------------------------
+
+def _money_claims(p: Panel) -> pd.DataFrame:
+    return _cached(p, "money", lambda: _make_money_claims(p))
+
+
+def _make_money_claims(p: Panel) -> pd.DataFrame:
+    cl = p.claims
+    if cl.empty:
+        return cl
+    m = cl[cl["unit"] == "万元"].copy()
+    m["value_fen"] = [int(v * FEN_PER_WAN) for v in m["value"]]
+    m["ulp_fen"] = [int(u * FEN_PER_WAN) for u in m["ulp"]]
+    return m
+
+
+def _claim_findings(m: pd.DataFrame, rule: str, expected: pd.Series, actual: pd.Series,
+                    tol2: pd.Series, msg: pd.Series) -> pd.DataFrame:
+    table = m["table"].where(m["table"] != "", "narrative")
+    return _findings(m, rule, table, m["subject"], expected, actual, tol2, msg, m["source_line"])
+
+
+def _claim_cells(p: Panel) -> pd.DataFrame:
+    """Cells a claim can name: printed cells, plus 公务用车购置及运行维护费 as the sum of its
+    two leaf columns where only those are printed."""
+    v = _panel_values(p)
+    leaf = v[v["column"].isin(["vehicle_purchase", "vehicle_operation"])]
+    if leaf.empty:
+        return v
+    have = v[v["column"] == "vehicle"][["key", "table", "row"]].drop_duplicates()
+    g = leaf.groupby(["key", "table", "row"], sort=False)
+    vsum = g.agg(amount_fen=("amount_fen", "sum"), ulp_fen=("ulp_fen", "sum")).reset_index()
+    first = leaf.drop_duplicates(["key", "table", "row"]).drop(columns=["amount_fen", "ulp_fen"])
+    syn = first.merge(vsum, on=["key", "table", "row"]).assign(column="vehicle")
+    syn = syn.merge(have, on=["key", "table", "row"], how="left", indicator=True)
+    syn = syn[syn["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([v, syn[v.columns]], ignore_index=True)
+
+
+def rule_claim_table(p: Panel) -> pd.DataFrame:
+    """Each figure the narrative states against the table cell it refers to."""
+    cl = _money_claims(p)
+    if cl.empty:
+        return empty_findings()
+    cl = cl[(cl["table"] != "") & (cl["role"] == "amount") & (cl["claim_year"] == cl["year"])]
+    # only tables the disclosure prints, and columns those tables have
+    declared = {(k, tid, col) for k, m in p.meta.items()
+                for tid, info in m.get("tables", {}).items()
+                for col in [*info.get("columns", []), "vehicle"]}
+    cl = cl[[(k, t, c) in declared for k, t, c in zip(cl["key"], cl["table"], cl["column"],
+                                                       strict=True)]]
+    if cl.empty:
+        return empty_findings()
+    v = _claim_cells(p)
+    on = ["key", "table", "column"]
+    named = cl[~cl["item"].isin(["", "Σ"])]
+    hits = []
+    for field in ("code", "name", "label"):
+        h = named.merge(v[[*on, field, "row", "amount_fen", "ulp_fen", "source_line"]],
+                        left_on=[*on, "item"], right_on=[*on, field],
+                        suffixes=("", "_cell"))
+        hits.append(h.drop(columns=[field]))
+    single = v.assign(_tot=(v["name"] == "合计").astype(int)).sort_values(
+        ["key", "table", "column", "_tot", "row"], ascending=[True, True, True, False, True])
+    single = single.drop_duplicates(on)
+    hits.append(cl[cl["item"] == ""].merge(
+        single[[*on, "row", "amount_fen", "ulp_fen", "source_line"]], on=on,
+        suffixes=("", "_cell")))
+    top = v[v["level"] >= 1].groupby(on).agg(
+        amount_fen=("amount_fen", "sum"), ulp_fen=("ulp_fen", "sum"), row=("row", "min"),
+        source_line=("source_line", "min")).reset_index()
+    hits.append(cl[cl["item"] == "Σ"].merge(top, on=on, suffixes=("", "_cell")))
+    m = pd.concat(hits, ignore_index=True).sort_values(["key", "claim", "row"])
+    m = m.drop_duplicates(["key", "claim"])
+    m = m.rename(columns={"amount_fen": "cell_fen", "ulp_fen_cell": "cell_ulp"})
+    # a declared column with no printed cell: an empty cell, read as 0
+    missing = cl.merge(m[["key", "claim"]], on=["key", "claim"], how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    rows_of = pd.concat([p.cells[["key", "table", f]].rename(columns={f: "item"})
+                         for f in ("code", "name", "label")], ignore_index=True)
+    rows_of = rows_of.drop_duplicates()
+    found_row = missing.merge(rows_of.assign(_hit=True), on=["key", "table", "item"],
+                              how="left")["_hit"].notna().to_numpy()
+    row_found = missing["item"].isin(["", "Σ"]).to_numpy() | found_row
+    empty = missing[row_found].assign(cell_fen=0, cell_ulp=0, source_line_cell=0)
+    unmatched = missing[~row_found & (missing["value_fen"] != 0).to_numpy()]
+    m = pd.concat([m, empty], ignore_index=True)
+    out = []
+    if not m.empty:
+        m["cell_fen"] = m["cell_fen"].astype("int64")
+        m = m[m["cell_fen"] != m["value_fen"]]
+    if not m.empty:
+        where = (m["table"] + (" " + m["item"]).where(m["item"] != "", "") + " "
+                 + m["column"].map(_col))
+        msg = ("正文“" + m["subject"] + "”" + _txt(m["value_fen"])
+               + "万元 ≠ " + where + " " + _txt(m["cell_fen"]) + "万元")
+        tol = (m["cell_ulp"].fillna(0) + m["ulp_fen"]).astype("int64")
+        out.append(_claim_findings(m, "claim_table", m["cell_fen"], m["value_fen"], tol, msg))
+    if not unmatched.empty:
+        out.append(_frame([_one(c, "claim_table", "warning", c["table"], c["subject"], None,
+                                wan(c["value_fen"]),
+                                f"正文“{c['subject']}”{fmt(wan(c['value_fen']))}万元 在"
+                                f"{c['table']}中找不到“{c['item']}”", c["source_line"])
+                           for _, c in unmatched.iterrows()]))
+    return _concat(out)
+
+
+def _related(p: Panel, role: str) -> pd.DataFrame:
+    cl = _money_claims(p)
+    if cl.empty:
+        return cl
+    base = cl[cl["role"] == "amount"][["key", "claim", "value_fen", "ulp_fen", "subject",
+                                        "claim_year"]]
+    rel = cl[cl["role"] == role]
+    return rel.merge(base, left_on=["key", "parent"], right_on=["key", "claim"],
+                     suffixes=("", "_amount"))
+
+
+def rule_claim_change(p: Panel) -> pd.DataFrame:
+    """A stated change equals the current figure minus the stated prior figure."""
+    ch = _related(p, "change")
+    pr = _related(p, "prior_amount")
+    if ch.empty or pr.empty:
+        return empty_findings()
+    m = ch.merge(pr[["key", "parent", "value_fen", "ulp_fen"]], on=["key", "parent"],
+                 suffixes=("", "_prior"))
+    m = m[m["value_fen_amount"] - m["value_fen_prior"] != m["value_fen"]]
+    if m.empty:
+        return empty_findings()
+    expected = m["value_fen_amount"] - m["value_fen_prior"]
+    tol = m["ulp_fen"] + m["ulp_fen_amount"] + m["ulp_fen_prior"]
+    msg = ("“" + m["subject"] + "”增减额 " + _txt(m["value_fen"])
+           + " ≠ " + _txt(m["value_fen_amount"]) + " − "
+           + _txt(m["value_fen_prior"]) + " = "
+           + _txt(expected))
+    return _claim_findings(m, "claim_change", expected, m["value_fen"], tol, msg)
+
+
+def _box(value: Fraction, ulp: Fraction) -> tuple[Fraction, Fraction]:
+    return value - ulp / 2, value + ulp / 2
+
+
+def pct_range(change: tuple[Fraction, Fraction] | None, prior: tuple[Fraction, Fraction] | None,
+              amount: tuple[Fraction, Fraction] | None) -> tuple[Fraction, Fraction] | None:
+    """The range of 100 × change / prior when every figure varies within its rounding.
+
+    Any two of change, prior and current amount determine the ratio; each is a
+    ``(low, high)`` interval. Returns None when the prior can be zero.
+    """
+    corners = []
+    if change is not None and prior is not None:
+        if prior[0] <= 0 <= prior[1]:
+            return None
+        corners = [c / q for c, q in product(change, prior)]
+    elif amount is not None and prior is not None:
+        if prior[0] <= 0 <= prior[1]:
+            return None
+        corners = [(a - q) / q for a, q in product(amount, prior)]
+    elif amount is not None and change is not None:
+        q_lo, q_hi = amount[0] - change[1], amount[1] - change[0]
+        if q_lo <= 0 <= q_hi:
+            return None
+        corners = [c / (a - c) for a, c in product(amount, change)]
+    else:
+        return None
+    return min(corners) * 100, max(corners) * 100
+
+
+def rule_claim_change_pct(p: Panel) -> pd.DataFrame:
+    """A stated % change lies in the range its figures allow, widened by half its last digit."""
+    cl = p.claims
+    if cl.empty:
+        return empty_findings()
+    pct = cl[cl["role"] == "change_pct"]
+    money = _money_claims(p)
+    if pct.empty or money.empty:
+        return empty_findings()
+    amt = money[["key", "claim", "value", "ulp"]].rename(
+        columns={"claim": "parent", "value": "a_v", "ulp": "a_u"})
+    chg = money[money["role"] == "change"][["key", "parent", "value", "ulp", "printed"]].rename(
+        columns={"value": "c_v", "ulp": "c_u", "printed": "c_p"}).drop_duplicates(
+        ["key", "parent"])
+    pri = money[money["role"] == "prior_amount"][["key", "parent", "value", "ulp"]].rename(
+        columns={"value": "q_v", "ulp": "q_u"}).drop_duplicates(["key", "parent"])
+    m = pct.merge(amt, on=["key", "parent"]).merge(chg, on=["key", "parent"], how="left")
+    m = m.merge(pri, on=["key", "parent"], how="left")
+    cache: dict[tuple, tuple | None] = {}
+    rows = []
+    for r in m.to_dict("records"):
+        has_c = isinstance(r["c_v"], Decimal)
+        has_q = isinstance(r["q_v"], Decimal)
+        sig = (r["value"], r["ulp"], r["a_v"], r["a_u"], r["c_v"] if has_c else None,
+               r["c_u"] if has_c else None, r["q_v"] if has_q else None,
+               r["q_u"] if has_q else None)
+        if sig not in cache:
+            cache[sig] = _pct_verdict(*sig)
+        verdict = cache[sig]
+        if verdict is None:
+            continue
+        sev, shown, lo, hi = verdict
+        rows.append(_one(r, "claim_change_pct", sev, r["table"] or "narrative", r["subject"],
+                         shown, r["value"], f"“{r['subject']}”增减 {r['value']}% ≠ 按所列数字计算"
+                         f" {shown}%（舍入容许范围 {lo:.4f}% 至 {hi:.4f}%）", r["source_line"]))
+    return _frame(rows)
+
+
+def _pct_verdict(value, ulp, a_v, a_u, c_v, c_u, q_v, q_u):
+    """``(severity, computed %, low, high)`` or None when consistent as printed."""
+    amount = _box(Fraction(a_v), Fraction(a_u))
+    change = _box(Fraction(c_v), Fraction(c_u)) if c_v is not None else None
+    prior = _box(Fraction(q_v), Fraction(q_u)) if q_v is not None else None
+    rng = pct_range(change, prior, None if (change and prior) else amount)
+    if rng is None:
+        return None
+    mid_change = Fraction(c_v) if c_v is not None else Fraction(a_v) - Fraction(q_v)
+    mid_prior = Fraction(q_v) if q_v is not None else Fraction(a_v) - mid_change
+    if mid_prior == 0:
+        return None
+    exact = mid_change / mid_prior * 100
+    shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(ulp))
+    if shown == value:
+        return None
+    stated = Fraction(value)
+    half = Fraction(ulp) * Fraction(PERCENT_HALF_UNIT)
+    consistent = stated - half <= rng[1] and stated + half >= rng[0]
+    lo = Decimal(rng[0].numerator) / Decimal(rng[0].denominator)
+    hi = Decimal(rng[1].numerator) / Decimal(rng[1].denominator)
+    return ("rounding" if consistent else "error"), shown, lo, hi
+
+
+def rule_claim_parts(p: Panel) -> pd.DataFrame:
+    """Parts listed completely sum to their whole; parts listed partly do not exceed it."""
+    cl = p.claims
+    if cl.empty:
+        return empty_findings()
+    cl = cl[cl["role"].isin(["amount", "count"])].copy()
+    scale = cl["unit"].map(lambda u: FEN_PER_WAN if u == "万元" else 1)
+    cl["v"] = [int(v * s) for v, s in zip(cl["value"], scale, strict=True)]
+    cl["u"] = [int(u * s) for u, s in zip(cl["ulp"], scale, strict=True)]
+    parts = cl[(cl["parent"] != "") & (cl["parts"] != "")]
+    sums = parts.groupby(["key", "parent", "parts", "unit"]).agg(
+        s=("v", "sum"), su=("u", "sum"), n=("v", "size")).reset_index()
+    m = sums.merge(cl, left_on=["key", "parent", "unit"], right_on=["key", "claim", "unit"],
+                   suffixes=("_p", ""))
+    if m.empty:
+        return empty_findings()
+    complete = m[m["parts_p"] == "complete"].copy()
+    partial = m[m["parts_p"] == "partial"].copy()
+    partial = partial[(partial["s"] - partial["v"]) * 2 > (partial["su"] + partial["u"])]
+    out = []
+    for df, word in ((complete, "各组成部分之和"), (partial, "其中各项之和超过总数")):
+        if df.empty:
+            continue
+        money = df["unit"] == "万元"
+        to_fen = np.where(money, 1, FEN_PER_WAN)  # counts compare as whole units
+        exp = (df["s"] * to_fen).astype("int64")
+        act = (df["v"] * to_fen).astype("int64")
+        tol = ((df["su"] + df["u"]) * to_fen).astype("int64")
+        msg = ("“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word
+               + " " + (df["s"] / np.where(money, FEN_PER_WAN, 1)).map(
+                   lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）")
+        out.append(_claim_findings(df, "claim_parts", exp, act, tol, msg))
+    return _concat(out)
+
+
+# ---------------------------------------------------------------------------
+# 5. Across years
+# ---------------------------------------------------------------------------
+
+def rule_prior_year(p: Panel) -> pd.DataFrame:
+    """A prior-year figure stated in year N equals year N−1's own document, like with like."""
+    cl = _money_claims(p)
+    if cl.empty:
+        return empty_findings()
+    cur = cl[(cl["role"] == "amount") & (cl["claim_year"] == cl["year"])]
+    stated = cl[(cl["role"] == "prior_amount")].copy()
+    stated["want_kind"] = np.where(stated["basis"] == "预算", "budget", "final")
+    # a stated change implies the prior figure: amount − change
+    ch = _related(p, "change")
+    if not ch.empty:
+        has_prior = set(zip(stated["key"], stated["parent"], strict=True))
+        ch = ch[[(k, par) not in has_prior for k, par in zip(ch["key"], ch["parent"],
+                                                              strict=True)]].copy()
+        ch["value_fen"] = ch["value_fen_amount"] - ch["value_fen"]
+        ch["ulp_fen"] = ch["ulp_fen_amount"] + ch["ulp_fen"]
+        ch["claim_year"] = ch["year"] - 1
+        ch["want_kind"] = np.where(ch["basis"] == "预算", "budget", "final")
+        stated = pd.concat([stated, ch[stated.columns.intersection(ch.columns)]],
+                           ignore_index=True)
+    m = stated.merge(cur[["slug", "kind", "year", "subject", "value_fen", "ulp_fen",
+                          "source_line"]],
+                     left_on=["slug", "want_kind", "claim_year", "subject"],
+                     right_on=["slug", "kind", "year", "subject"], suffixes=("", "_then"))
+    if m.empty:
+        return empty_findings()
+    m = m.drop_duplicates(["key", "claim"])
+    m = m[m["value_fen"] != m["value_fen_then"]]
+    if m.empty:
+        return empty_findings()
+    msg = ("“" + m["subject"] + "” " + m["claim_year"].map(str) + " 年数 "
+           + _txt(m["value_fen"]) + "万元 ≠ 该年文件所载 "
+           + _txt(m["value_fen_then"]) + "万元")
+    m["year"] = m["year_x"] if "year_x" in m else m["year"]
+    return _claim_findings(m, "prior_year", m["value_fen_then"], m["value_fen"],
+                           m["ulp_fen"] + m["ulp_fen_then"], msg)
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+RULES: tuple[Callable[[Panel], pd.DataFrame], ...] = (
+    rule_code_level, rule_tables_present, rule_code_hierarchy, rule_row_total, rule_outline,
+    rule_totals, rule_cross_table, rule_function_rows, rule_claim_table, rule_claim_change,
+    rule_claim_change_pct, rule_claim_parts, rule_prior_year,
+)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty_findings()
+
+
+def run_rules(p: Panel) -> pd.DataFrame:
+    """Every rule over the panel; findings sorted by department-year, severity, rule."""
+    found = _concat([rule(p) for rule in RULES])
+    if found.empty:
+        return found
+    found["_sev"] = found["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    found = found.sort_values(["key", "_sev", "rule", "table", "source_line", "item"],
+                              kind="stable").drop(columns="_sev")
+    return found.reset_index(drop=True)
+
+
+def check(budget: Budget | list[Budget]) -> pd.DataFrame:
+    """The findings of one or more loaded department-years, as a frame.
+
+    Args:
+        budget: a :class:`~fiscal.load.Budget` (from ``load_budget``) or a list of them.
+
+    Returns:
+        One row per finding with the columns of ``FINDING_COLUMNS``.
+    """
+    budgets = budget if isinstance(budget, list) else [budget]
+    found = run_rules(Panel.from_budgets(budgets))
+    return found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+def _panel_for(args) -> Panel:
+    from fiscal.cli import resolve_targets
+    from fiscal.extract import extract
+    from fiscal.load import load_panel
+
+    settings, targets = resolve_targets(args.targets, args.all)
+    folders = {}
+    extracted = []
+    for kind, target in targets:
+        if kind == "dept_year":
+            folders[target.key] = settings.existing_dept_year_dir(target)
+        elif kind == "folder":
+            meta = json.loads((target / "meta.json").read_text(encoding="utf-8")) \
+                if (target / "meta.json").is_file() else None
+            if meta is None:
+                from fiscal.errors import MissingTableError
+                raise MissingTableError("meta.json is missing: this is not a department-year"
+                                        " folder", path=target, fix="run `fiscal extract`")
+            key = f"{meta['slug']}/{meta['year']}" + ("-final" if meta["kind"] == "final" else "")
+            folders[key] = target
+        else:
+            extracted.append(_budget_from_source(target, settings, extract))
+    panel = load_panel(folders) if folders else Panel.from_budgets([])
+    if extracted:
+        extra = Panel.from_budgets(extracted)
+        panel = Panel(cells=pd.concat([panel.cells, extra.cells], ignore_index=True),
+                      claims=pd.concat([panel.claims, extra.claims], ignore_index=True),
+                      meta={**panel.meta, **extra.meta})
+    return panel
+
+
+def _budget_from_source(path, settings, extract) -> Budget:
+    """A Budget built in memory from a disclosure text (nothing written)."""
+    import tempfile
+    from pathlib import Path
+
+    from fiscal.extract import write
+    from fiscal.load import load_folder
+
+    ex = extract(path, settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write(ex, Path(tmp) / "dy")
+        return load_folder(folder, ex.dept_year)
+
+
+def to_json(found: pd.DataFrame) -> str:
+    """Findings as a JSON list with exactly the finding keys, amounts as numbers in 万元."""
+    def num(v):
+        if v is None or (not isinstance(v, Decimal) and pd.isna(v)):
+            return None
+        return float(v) if v != v.to_integral() else int(v)
+
+    items = []
+    for _, r in found.iterrows():
+        items.append({
+            "department": r["department"], "year": int(r["year"]), "kind": r["kind"],
+            "rule": r["rule"], "severity": r["severity"], "table": r["table"],
+            "item": r["item"], "expected": num(r["expected"]), "actual": num(r["actual"]),
+            "difference": num(r["difference"]), "message": r["message"],
+            "source_line": int(r["source_line"]) if pd.notna(r["source_line"]) else None,
+        })
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def to_table(found: pd.DataFrame, keys: list[str]) -> str:
+    """Findings grouped by department-year and severity, expected and actual side by side."""
+    lines = []
+    for key in keys:
+        sub = found[found["key"] == key] if not found.empty else found
+        n = {s: int((sub["severity"] == s).sum()) for s in SEVERITIES} if len(sub) else {}
+        lines.append(f"{key}: " + (", ".join(f"{v} {k}" for k, v in n.items() if v)
+                                   or "no finding"))
+        for sev in SEVERITIES:
+            part = sub[sub["severity"] == sev] if len(sub) else sub
+            if part.empty:
+                continue
+            lines.append(f"  {sev.upper()}")
+            for _, r in part.iterrows():
+                exp = "" if r["expected"] is None else fmt(r["expected"])
+                act = "" if r["actual"] is None else fmt(r["actual"])
+                loc = f"line {r['source_line']}" if r["source_line"] else ""
+                lines.append(f"    {r['rule']:<17} {r['table']:<9} {exp:>14} {act:>14}  "
+                             f"{r['message']}  [{loc}]")
+    return "\n".join(lines)
+
+
+def run_cli(args) -> int:
+    """``fiscal check``: exit 0 without error-level finding, 1 with one, 2 on bad input."""
+    panel = _panel_for(args)
+    found = run_rules(panel)
+    keys = sorted(panel.meta)
+    if args.format == "json":
+        out = to_json(found)
+    elif args.format == "csv":
+        frame = found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+        out = frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    else:
+        out = to_table(found, keys)
+    sys.stdout.write(out + "\n")
+    errors = int((found["severity"] == "error").sum()) if not found.empty else 0
+    if args.format == "table":
+        print(f"{len(keys)} department-year(s), {len(found)} finding(s), {errors} error(s).")
+    return 1 if errors else 0
