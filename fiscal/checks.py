@@ -202,7 +202,8 @@ def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
     v = _panel_values(p)
     coded = v[(v["code"] != "") & v["table"].isin(
         [t for t, s in TABLES.items() if s.codes in CODE_LEVELS])]
-    allrows = p.cells[(p.cells["code"] != "")]
+    coded_tables = [t for t, s in TABLES.items() if s.codes in CODE_LEVELS]
+    allrows = p.cells[(p.cells["code"] != "") & p.cells["table"].isin(coded_tables)]
     out = []
     for child_len, parent_len in ((5, 3), (7, 5)):
         ch = coded[coded["code"].str.len() == child_len].copy()
@@ -346,8 +347,11 @@ def rule_totals(p: Panel) -> pd.DataFrame:
     grand = totals[totals["tkind"] == "grand"].copy()
     prev = totals[["key", "table", "side", "column", "segment", "amount_fen", "ulp_fen"]].copy()
     prev["segment"] = prev["segment"] + 1
-    grand = grand.merge(prev, on=["key", "table", "side", "column", "segment"], how="inner",
+    grand = grand.merge(prev, on=["key", "table", "side", "column", "segment"], how="left",
                         suffixes=("", "_prev"))
+    # a 总计 with no 本年…合计 above it sums the top-level rows above it
+    grand["amount_fen_prev"] = grand["amount_fen_prev"].fillna(0).astype("int64")
+    grand["ulp_fen_prev"] = grand["ulp_fen_prev"].fillna(0).astype("int64")
     between = seg_sum.rename(columns={"s": "s_b", "u": "u_b"})
     grand = grand.merge(between, on=[*g, "segment"], how="left")
     grand["s"] = grand["amount_fen_prev"] + grand["s_b"].fillna(0).astype("int64")
@@ -714,7 +718,9 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
     cl = cl[cl["role"].isin(["amount", "count"])].copy()
     scale = cl["unit"].map(lambda u: FEN_PER_WAN if u == "万元" else 1)
     cl["v"] = [int(v * s) for v, s in zip(cl["value"], scale, strict=True)]
-    cl["u"] = [int(u * s) for u, s in zip(cl["ulp"], scale, strict=True)]
+    # counts (人, 辆, 个 …) are exact: no rounding tolerance
+    cl["u"] = [int(u * s) if unit == "万元" else 0
+               for u, s, unit in zip(cl["ulp"], scale, cl["unit"], strict=True)]
     parts = cl[(cl["parent"] != "") & (cl["parts"] != "")]
     sums = parts.groupby(["key", "parent", "parts", "unit"]).agg(
         s=("v", "sum"), su=("u", "sum"), n=("v", "size")).reset_index()

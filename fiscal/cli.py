@@ -37,7 +37,36 @@ def _parser() -> argparse.ArgumentParser:
                    help="<slug>/<year>, <slug>/<year>-final, a folder or a disclosure text")
     c.add_argument("--all", action="store_true", help="every department-year in the data folder")
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    r = sub.add_parser("report", help="HTML reports (papermill + nbconvert) and the index")
+    r.add_argument("targets", nargs="*", help="<slug>/<year> or <slug>/<year>-final")
+    r.add_argument("--all", action="store_true", help="every department-year in the data folder")
+    r.add_argument("-j", "--jobs", type=int, default=None,
+                   help="worker processes (default: the number of cores)")
+    r.add_argument("--force", action="store_true", help="rebuild reports that are current")
+    r.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local process pool (default) or a Dask cluster")
+    r.add_argument("--scheduler", help="Dask scheduler address (default: start a LocalCluster)")
     return p
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from fiscal import batch
+    from fiscal.config import DeptYear, Settings
+    from fiscal.errors import TargetError
+
+    settings = Settings.from_env()
+    targets = [DeptYear.parse(t) for t in args.targets]
+    if args.all:
+        targets = sorted(set(targets) | set(settings.dept_years()))
+    if not targets:
+        raise TargetError("no department-year given",
+                          fix="name <slug>/<year> (see `fiscal list`) or use --all")
+    if args.jobs is not None and args.jobs < 1:
+        raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
+    results = batch.run(targets, settings, workers=args.jobs, force=args.force,
+                        executor=args.executor, scheduler=args.scheduler)
+    print(batch.summary(results, settings))
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -116,7 +145,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"extract": _cmd_extract, "list": _cmd_list, "validate": _cmd_validate,
-            "check": _cmd_check}
+            "check": _cmd_check, "report": _cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,9 +18,9 @@ from fiscal.errors import TargetError, UnknownDepartmentYearError
 
 KINDS = ("budget", "final")
 KIND_LABELS = {"budget": "预算", "final": "决算"}
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-_FOLDER_RE = re.compile(r"^(?P<year>\d{4})(?P<final>-final)?$")
-_TARGET_RE = re.compile(r"^(?P<slug>[^/\\]+)/(?P<year>\d{4})(?P<final>-final)?/?$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+_FOLDER_RE = re.compile(r"^(?P<year>\d{4})(?P<final>-final)?\Z")
+_TARGET_RE = re.compile(r"^(?P<slug>[^/\\]+)/(?P<year>\d{4})(?P<final>-final)?/?\Z")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent

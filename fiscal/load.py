@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from fiscal.config import DeptYear, Settings
-from fiscal.errors import AmountError, MissingTableError, TableFileError
+from fiscal.errors import AmountError, FiscalError, MissingTableError, TableFileError
 from fiscal.schema import (
     CLAIM_CSV_COLUMNS,
     FEN_PER_WAN,
@@ -251,9 +251,8 @@ def _load_claims(path: Path, dy: DeptYear, department: str,
     return out
 
 
-def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
-    """Load a department-year folder (any path), validating every file."""
-    folder = Path(folder)
+def read_meta(folder: Path) -> dict:
+    """``meta.json`` of a department-year folder, with its types checked."""
     meta_path = folder / "meta.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -264,46 +263,49 @@ def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TableFileError(f"meta.json is not valid JSON ({exc})", path=meta_path,
                              fix="restore it or re-run `fiscal extract`") from None
+    if not isinstance(meta, dict):
+        raise TableFileError("meta.json is not a JSON object", path=meta_path,
+                             fix="re-run `fiscal extract` on the source")
     missing_keys = [k for k in META_REQUIRED if k not in meta]
     if missing_keys:
         raise TableFileError(f"meta.json lacks {', '.join(missing_keys)}", path=meta_path,
                              fix="re-run `fiscal extract` on the source")
+    kinds = {"slug": str, "department": str, "kind": str, "year": int, "tables": dict,
+             "source_file": str, "source_sha256": str}
+    for key, typ in kinds.items():
+        if not isinstance(meta[key], typ) or isinstance(meta[key], bool):
+            raise TableFileError(f"meta.json: '{key}' should be a {typ.__name__}, not"
+                                 f" {json.dumps(meta[key], ensure_ascii=False)}",
+                                 path=meta_path, fix="re-run `fiscal extract` on the source")
+    if not isinstance(meta.get("claims", {}), dict):
+        raise TableFileError("meta.json: 'claims' should be an object", path=meta_path,
+                             fix="re-run `fiscal extract` on the source")
+    for table_id, info in meta["tables"].items():
+        if not isinstance(info, dict):
+            raise TableFileError(f"meta.json: table '{table_id}' should be an object",
+                                 path=meta_path, fix="re-run `fiscal extract` on the source")
+    try:
+        DeptYear(meta["slug"], meta["year"], meta["kind"])
+    except FiscalError as exc:
+        raise TableFileError(f"meta.json: {exc.detail}", path=meta_path,
+                             fix=exc.fix or "re-run `fiscal extract` on the source") from None
+    return meta
+
+
+def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
+    """Load a department-year folder (any path), validating every file."""
+    folder = Path(folder)
+    meta = read_meta(folder)
     if dy is None:
-        dy = DeptYear(meta["slug"], int(meta["year"]), meta["kind"])
-    problems: list[str] = []
-    frames: dict[str, pd.DataFrame] = {}
-    for table_id, info in sorted(meta["tables"].items()):
-        if table_id not in TABLES:
-            problems.append(f"{meta_path}: table id '{table_id}' is not a standard table"
-                            f" (t01–t13) — fix meta.json")
-            continue
-        path = folder / info.get("file", f"{table_id}.csv")
-        if not path.is_file():
-            raise MissingTableError(
-                f"table {table_id} ({info.get('title', '')}) is listed in meta.json but its"
-                f" file {path.name} is missing", path=folder,
-                fix=f"restore {path.name} or re-run `fiscal extract` on the source")
-        df = _load_table(path, table_id, dy, meta["department"], problems)
-        if df is not None:
-            _validate(df, TableFrame, path, problems)
-            frames[table_id] = df
-    claims_path = folder / meta.get("claims", {}).get("file", "claims.csv")
-    claims = pd.DataFrame()
-    if claims_path.is_file():
-        claims = _load_claims(claims_path, dy, meta["department"], problems)
-        if not claims.empty:
-            _validate(claims, ClaimFrame, claims_path, problems)
-            _unique_claims(claims.assign(key="", _file=str(claims_path),
-                                         _line=claims.index + 2), problems)
-    if problems:
-        shown = problems[:MAX_ERRORS_SHOWN]
-        more = len(problems) - len(shown)
-        tail = f" (and {more} more)" if more else ""
-        first = problems[0]
-        if first.count(": ") and "is not a number" in first:
-            raise AmountError("; ".join(shown) + tail)
-        raise TableFileError("; ".join(shown) + tail)
-    return Budget(dept_year=dy, meta=meta, tables=frames, claims=claims, folder=folder)
+        dy = DeptYear(meta["slug"], meta["year"], meta["kind"])
+    panel = load_panel({dy.key: folder})
+    cells = panel.cells.drop(columns=["key", "slug"])
+    frames = {tid: df.reset_index(drop=True) for tid, df in cells.groupby("table", sort=True)}
+    for tid in meta["tables"]:
+        frames.setdefault(tid, empty_table_frame())
+    claims = panel.claims.drop(columns=["key", "slug"], errors="ignore")
+    return Budget(dept_year=dy, meta=meta, tables=dict(sorted(frames.items())),
+                  claims=claims.reset_index(drop=True), folder=folder)
 
 
 def load_budget(slug: str, year: int, kind: str = "budget",
@@ -382,17 +384,13 @@ def load_panel(folders: dict[str, Path]) -> Panel:
     claim_files: list[tuple[str, Path]] = []
     problems: list[str] = []
     for key, folder in sorted(folders.items()):
-        meta_path = folder / "meta.json"
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise MissingTableError("meta.json is missing: this is not a department-year folder",
-                                    path=folder, fix="run `fiscal extract SOURCE`") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise TableFileError(f"meta.json is not valid JSON ({exc})", path=meta_path,
-                                 fix="restore it or re-run `fiscal extract`") from None
+        meta = read_meta(folder)
         metas[key] = meta
         for table_id, info in meta.get("tables", {}).items():
+            if table_id not in TABLES:
+                problems.append(f"{folder / 'meta.json'}: table id '{table_id}' is not a"
+                                " standard table (t01–t13) — fix meta.json")
+                continue
             path = folder / info.get("file", f"{table_id}.csv")
             if not path.is_file():
                 raise MissingTableError(
@@ -424,7 +422,8 @@ def load_panel(folders: dict[str, Path]) -> Panel:
     if problems:
         shown = problems[:MAX_ERRORS_SHOWN]
         more = len(problems) - len(shown)
-        raise TableFileError("; ".join(shown) + (f" (and {more} more)" if more else ""))
+        error = AmountError if "is not a number" in problems[0] else TableFileError
+        raise error("; ".join(shown) + (f" (and {more} more)" if more else ""))
     return Panel(cells=cells_df.drop(columns=["_file", "_line"], errors="ignore"),
                  claims=claims.drop(columns=["_file", "_line"], errors="ignore"), meta=metas)
 
@@ -498,8 +497,15 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
     for idx in raw.index[bad_a | bad_u][:MAX_ERRORS_SHOWN]:
         col = "amount_wan" if bad_a[idx] else "ulp_wan"
         problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
-                        f" '{raw.at[idx, col]}' is not a number — write the amount in 万元 with at"
-                        " most 6 decimals, or leave the cell empty")
+                        f" '{raw.at[idx, col]}' is not a number (row '{raw.at[idx, 'label']}')"
+                        " — write the amount in 万元 with at most 6 decimals, or leave the cell"
+                        " empty")
+    unpaired = ~(bad_a | bad_u) & (amount.isna() != ulp.isna())
+    for idx in raw.index[unpaired][:MAX_ERRORS_SHOWN]:
+        problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}: amount_wan"
+                        f" '{raw.at[idx, 'amount_wan']}' and ulp_wan '{raw.at[idx, 'ulp_wan']}'"
+                        " must both be filled or both be empty — write the unit of the last"
+                        " printed digit beside every amount")
     meta_of = raw["key"].map
     out = pd.DataFrame({
         "key": raw["key"],
@@ -531,7 +537,8 @@ def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: list[str]
         bad = ~raw[col].str.match(_DECIMAL_RE)
         for idx in raw.index[bad][:MAX_ERRORS_SHOWN]:
             problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
-                            f" '{raw.at[idx, col]}' is not a number — fix the cell")
+                            f" '{raw.at[idx, col]}' is not a number (claim {raw.at[idx, 'claim']})"
+                            " — fix the cell")
         raw.loc[bad, col] = "0"
     meta_of = raw["key"].map
     out = raw.rename(columns={"year": "claim_year"}).copy()

@@ -64,7 +64,7 @@ TABLES: dict[str, TableSpec] = {t.id: t for t in (
     TableSpec("t08", "政府采购预算表", ("total", "general_public", "fund"), codes="procurement"),
     TableSpec("t09", "“三公”经费预算表",
               ("total", "abroad", "reception", "vehicle", "vehicle_purchase",
-               "vehicle_operation", "office_operation")),
+               "vehicle_operation", "office_operation", "amount", "general_public")),
     TableSpec("t10", "政府性基金预算支出表", ("amount", "total", "basic", "project"),
               codes="function"),
     TableSpec("t11", "国有资本经营预算支出表", ("total", "basic", "project"), codes="function"),
@@ -85,8 +85,8 @@ COLUMN_LABELS: dict[str, str] = {
 
 #: Printed titles (after whitespace is removed) mapped to standard ids, most specific first.
 TITLE_ALIASES: tuple[tuple[str, str], ...] = (
-    (r"财政拨款收支.*总表", "t04"),
-    (r"(部门)?收支.*总表|财务收支.*总表", "t01"),
+    (r"财政拨款收支.*总表|财政拨款收入支出.*总表", "t04"),
+    (r"(部门)?收支.*总表|财务收支.*总表|收入支出.*总表", "t01"),
     (r"收入.*总表", "t02"),
     (r"支出.*总表", "t03"),
     (r"基本支出.*(经济|表)", "t06"),
@@ -151,6 +151,10 @@ CLAIM_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
     (r"公务用车购置[和及与]运行", "公务用车购置及运行维护费", "t09", "", "vehicle"),
     (r"公务用车购置费?$|公务用车购置费", "公务用车购置费", "t09", "", "vehicle_purchase"),
     (r"公务用车运行(维护)?费", "公务用车运行维护费", "t09", "", "vehicle_operation"),
+    # other regions' words for the same items (桂林: 公务用车费 = 购置及运行维护费)
+    (r"^公务用车(费|支出)", "公务用车购置及运行维护费", "t09", "", "vehicle"),
+    (r"公务用车购置(?![和及与])|^公车购置", "公务用车购置费", "t09", "", "vehicle_purchase"),
+    (r"公务用车运行|^公车运行", "公务用车运行维护费", "t09", "", "vehicle_operation"),
     (r"机关运行经费", "机关运行经费", "t09", "", "office_operation"),
     (r"政府采购(预算)?总额", "政府采购预算总额", "t08", "合计", "total"),
     (r"政府采购货物", "政府采购货物", "", "", ""),
@@ -159,8 +163,11 @@ CLAIM_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
     (r"^非政府采购", "非政府采购项目", "", "", ""),
     (r"政府采购项目", "政府采购项目", "", "", ""),
     (r"纳入绩效.*金额|绩效.*项目.*金额", "绩效项目金额", "t12", "Σ", "total"),
+    (r"财政拨款收(入|支)总计", "财政拨款收支总计", "t04", "收入总计", "amount"),
     (r"部门预算收支|收支(总)?预算|收支总计|收入总计|收支均为", "收支总计", "t01", "收入总计",
      "amount"),
+    (r"^(部门预算)?总收入$|^收入总预算$", "收支总计", "t01", "收入总计", "amount"),
+    (r"^(部门预算)?总支出$|^支出总(计|预算)$", "支出总计", "t01", "支出总计", "amount"),
     (r"一般公共(财政)?预算(财政)?拨款", "一般公共预算拨款", "t01", "一般公共预算拨款", "amount"),
     (r"^(政府性)?基金预算(拨款)?$", "政府性基金预算拨款", "t01", "政府性基金预算拨款", "amount"),
     (r"^基本支出", "基本支出", "t05", "合计", "basic"),
@@ -225,9 +232,6 @@ TableFrame = pa.DataFrameSchema(
         "text": _str(),
         "source_line": _int(pa.Check.ge(1)),
     },
-    checks=[pa.Check(lambda df: df["amount_fen"].isna() == df["ulp_fen"].isna(),
-                     name="amount_has_ulp",
-                     error="an amount always comes with the unit of its last printed digit")],
     strict=True, coerce=False, name="TableFrame",
 )
 

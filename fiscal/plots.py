@@ -1,0 +1,163 @@
+"""Charts (seaborn on matplotlib's Agg), rendered to PNG bytes with alt text.
+
+The CJK font is set up here and only here: Noto Sans CJK SC from the
+``noto-cjk-sans-otc`` package (SIL Open Font License) that the locked
+environment installs, so Chinese labels and the minus sign render the same on
+every machine. Figures are drawn with the Agg canvas directly and returned as
+PNG bytes, so a kernel whose MPLBACKEND is Agg still shows them, and the same
+frame gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+FONT_FAMILY = "Noto Sans CJK SC"
+DPI = 96
+PALETTE = ["#2f6690", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#00798c", "#6c757d"]
+_ready = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: PNG bytes and the alt text that describes it."""
+
+    png: bytes
+    alt: str
+
+    def _repr_png_(self):
+        return self.png, {"alt": self.alt}
+
+
+def setup_fonts() -> str:
+    """Register the packaged Noto Sans CJK font with matplotlib; return its family name."""
+    global _ready
+    if _ready:
+        return FONT_FAMILY
+    import matplotlib
+    from matplotlib import font_manager
+    from noto_cjk_sans_otc import FONT_PATH
+
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
+        "axes.unicode_minus": True,
+        "svg.hashsalt": "fiscal",
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+    })
+    _ready = True
+    return FONT_FAMILY
+
+
+def _figure(width: float, height: float):
+    setup_fonts()
+    import seaborn as sns
+    from matplotlib.figure import Figure
+
+    sns.set_theme(style="whitegrid", font=FONT_FAMILY, rc={"axes.unicode_minus": True})
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    return fig, fig.add_subplot()
+
+
+def _render(fig, alt: str) -> Chart:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return Chart(png=buf.getvalue(), alt=alt)
+
+
+def _f(values) -> list[float]:
+    """Decimals to floats, for drawing only (never compared)."""
+    return [float(Decimal(v)) for v in values]
+
+
+def fmt_wan(v: Decimal) -> str:
+    """``33534.08`` -> ``33,534.08``."""
+    return f"{Decimal(v):,f}"
+
+
+def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "万元",
+         share: str | None = None) -> Chart:
+    """Sorted horizontal bars, largest on top, each labelled with its amount (and share)."""
+    import seaborn as sns
+
+    df = df.sort_values(value, ascending=False, kind="stable")
+    fig, ax = _figure(8, 0.9 + 0.42 * len(df))
+    sns.barplot(x=_f(df[value]), y=list(df[label]), ax=ax, color=PALETTE[0], orient="h")
+    texts = []
+    for _, r in df.iterrows():
+        t = fmt_wan(r[value])
+        if share is not None and r[share] is not None:
+            t += f"（{r[share]}%）"
+        texts.append(t)
+    for i, t in enumerate(texts):
+        ax.text(float(df[value].iloc[i]), i, " " + t, va="center", fontsize=9)
+    ax.set_title(title)
+    ax.set_xlabel(unit)
+    ax.set_ylabel("")
+    ax.margins(x=0.25)
+    items = "；".join(f"{n} {t}" for n, t in zip(df[label], texts, strict=True))
+    return _render(fig, f"{title}（{unit}）：{items}")
+
+
+def growth_bars(g: pd.DataFrame, title: str = "比上年增减（%）") -> Chart:
+    """Change on the prior year in %, one bar per figure the narrative compares."""
+    import seaborn as sns
+
+    g = g[g["change_pct"].notna()]
+    fig, ax = _figure(8, 1.0 + 0.5 * len(g))
+    values = _f(g["change_pct"])
+    colors = [PALETTE[1] if v < 0 else PALETTE[0] for v in values]
+    sns.barplot(x=values, y=list(g["subject"]), hue=list(g["subject"]), palette=colors,
+                legend=False, ax=ax, orient="h")
+    labels = [f"{r.change_pct:+}%（{fmt_wan(r.prior_wan)} → {fmt_wan(r.current_wan)}）"
+              for r in g.itertuples()]
+    for i, (v, t) in enumerate(zip(values, labels, strict=True)):
+        ax.text(v, i, (" " + t) if v >= 0 else (t + " "), va="center",
+                ha="left" if v >= 0 else "right", fontsize=9)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    lo, hi = min([0.0, *values]), max([0.0, *values])
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.9 * span if lo < 0 else -0.05 * span, hi + 0.9 * span)
+    ax.set_xlabel("%")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    parts = [f"{r.subject} {fmt_wan(r.prior_wan)} → {fmt_wan(r.current_wan)} 万元，"
+             f"{r.change_pct:+}%" for r in g.itertuples()]
+    return _render(fig, f"{title}：" + "；".join(parts))
+
+
+def sangong_trend(s: pd.DataFrame, title: str = "“三公”经费变化") -> Chart:
+    """三公 total and components across the years available, one line each."""
+    import seaborn as sns
+
+    s = s[s["component"].isin(["三公经费", "因公出国（境）费", "公务接待费",
+                                 "公务用车购置及运行维护费"])].copy()
+    s["年度"] = s["year"].astype(int)
+    s["金额"] = _f(s["amount_wan"])
+    fig, ax = _figure(8, 4.2)
+    order = [c for c in ("三公经费", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费")
+             if c in set(s["component"])]
+    sns.lineplot(data=s, x="年度", y="金额", hue="component", marker="o", ax=ax,
+                 palette=PALETTE[:len(order)], hue_order=order)
+    years = sorted(s["年度"].unique())
+    ax.set_xticks(years, [f"{y}年" for y in years])
+    ax.set_ylabel("万元")
+    ax.set_xlabel("")
+    ax.set_title(title)
+    ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    parts = []
+    for comp, grp in s.groupby("component", sort=False):
+        parts.append(comp + " " + "，".join(f"{y}年 {fmt_wan(v)}"
+                                            for y, v in zip(grp["year"], grp["amount_wan"],
+                                                            strict=True)))
+    return _render(fig, f"{title}（万元）：" + "；".join(parts))
