@@ -1,7 +1,8 @@
 # Build skeleton for `fiscal` (GNU make >= 4).
 #   make setup   .venv from uv.lock (project editable + dev group)
-#   make test    ruff + pytest        make lint   ruff only
-#   make reports run the report CLI   make lab    JupyterLab on notebooks/
+#   make test    ruff + pytest + nbval (slow cases only in CI)   make test-all  everything
+#   make reports every report + index  make lab    JupyterLab on notebooks/
+#   make lint    ruff only             make notebooks  refresh stored notebook outputs
 #   make lock    re-resolve uv.lock   make clean  remove .venv and build junk
 
 SHELL := bash
@@ -13,8 +14,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp
 
-# Command run by `make reports` (one line, easy to change).
-REPORTS_CMD := $(BIN)/fiscal validate --all
+# `make test` skips the slow end-to-end cases (marked `slow`) unless CI is set;
+# `make test-all` runs everything. The notebooks are validated with nbval.
+PYTEST_MARK := $(if $(CI),,-m "not slow")
+PYTEST_NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval-sanitize.cfg
 
 # uv: only ever use the machine's interpreter, never download a Python build.
 export UV_PYTHON_DOWNLOADS := never
@@ -44,10 +47,10 @@ FIND_UV = if command -v uv >/dev/null 2>&1; then uv=uv; \
 	  uv="$(PYTHON) -m uv"; \
 	fi
 
-.PHONY: help setup test lint reports lab lock clean
+.PHONY: help setup test test-all lint reports notebooks lab lock clean
 
 help:
-	@sed -n '2,5s/^# *//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,6s/^# *//p' $(firstword $(MAKEFILE_LIST))
 
 setup: $(STAMP)
 
@@ -61,10 +64,19 @@ lint: setup
 	$(BIN)/ruff check $(wildcard fiscal tests)
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_MARK) $(PYTEST_NBVAL) tests notebooks
+
+test-all: lint
+	$(BIN)/python -m pytest $(PYTEST_NBVAL) tests notebooks
 
 reports: setup
-	$(REPORTS_CMD)
+	$(BIN)/fiscal report --all
+
+# Re-run the notebooks in place so that their stored outputs (what nbval compares) are
+# current; run after changing data/, the notebooks or fiscal.view.
+notebooks: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False notebooks/budget_report.ipynb notebooks/overview.ipynb
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

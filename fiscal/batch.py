@@ -189,6 +189,13 @@ def _worker_job(job: Job, settings: Settings) -> Result:
     return run_job(job, settings)
 
 
+def _worker_index(settings: Settings, status: dict[str, str]) -> str:
+    """Build the index in this process's warm kernel."""
+    from fiscal.report import build_index
+
+    return str(build_index(settings, status=status, km=_kernel(settings.notebooks_dir)))
+
+
 def _init_worker() -> None:
     import atexit
 
@@ -231,13 +238,12 @@ def _progress(total: int, skipped: int):
                 postfix={"done": 0, "failed": 0, "skipped": skipped})
 
 
-def _run_local(jobs: list[Job], settings: Settings, workers: int, on_result) -> None:
+def _run_local(jobs: list[Job], settings: Settings, workers: int, on_result,
+               index_status) -> None:
     import multiprocessing as mp
 
-    if not jobs:
-        return
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
                              initializer=_init_worker) as pool:
         futures = {pool.submit(_worker_job, job, settings): job for job in jobs}
         for fut in as_completed(futures):
@@ -247,15 +253,15 @@ def _run_local(jobs: list[Job], settings: Settings, workers: int, on_result) -> 
             except Exception as exc:  # the worker process itself died
                 on_result(Result(job.dept_year.key, "failed",
                                  message=f"worker died: {type(exc).__name__}: {exc}"))
+        if index_status is not None:
+            pool.submit(_worker_index, settings, index_status()).result()
 
 
 def _run_dask(jobs: list[Job], settings: Settings, workers: int, scheduler: str | None,
-              on_result) -> None:
+              on_result, index_status) -> None:
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
-    if not jobs:
-        return
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -273,6 +279,9 @@ def _run_dask(jobs: list[Job], settings: Settings, workers: int, scheduler: str 
             except Exception as exc:
                 on_result(Result(job.dept_year.key, "failed",
                                  message=f"worker lost: {type(exc).__name__}: {exc}"))
+        if index_status is not None:
+            client.submit(_worker_index, settings, index_status(), key="report-index",
+                          pure=False).result()
         with contextlib.suppress(Exception):
             client.run(_shutdown)
     finally:
@@ -285,8 +294,6 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
         force: bool = False, executor: str = "local", scheduler: str | None = None,
         index: bool = True) -> list[Result]:
     """Build reports for ``targets`` and the index; returns one result per department-year."""
-    from fiscal.report import build_index
-
     settings = settings or Settings.from_env()
     workers = workers or os.cpu_count() or 1
     with lock(settings):
@@ -308,16 +315,17 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
             bar.set_postfix(counts)
             bar.update(1)
 
+        def index_status() -> dict[str, str]:
+            return {r.key: "失败：" + r.message for r in results if r.status == "failed"}
+
         try:
             if executor == "dask":
-                _run_dask(jobs, settings, workers, scheduler, on_result)
+                _run_dask(jobs, settings, workers, scheduler, on_result,
+                          index_status if index else None)
             else:
-                _run_local(jobs, settings, workers, on_result)
+                _run_local(jobs, settings, workers, on_result, index_status if index else None)
         finally:
             bar.close()
-        if index:
-            status = {r.key: "失败：" + r.message for r in results if r.status == "failed"}
-            build_index(settings, status=status)
         _tidy(settings.reports_dir / WORK)
     return sorted(results, key=lambda r: r.key)
 

@@ -420,19 +420,21 @@ IDENTITIES: tuple[tuple[str, str], ...] = (
 )
 
 
+_FACTS = pd.DataFrame(FACTS, columns=["fact", "table", "fside", "item", "column"])
+
+
 def facts(p: Panel) -> pd.DataFrame:
     """The named cells of every department-year (one row per key and fact)."""
     v = _panel_values(p)
-    out = []
-    for fact, tid, side, item, column in FACTS:
-        sel = v[(v["table"] == tid) & (v["column"] == column)]
-        if side:
-            sel = sel[sel["side"] == side]
-        sel = sel[(sel["code"] == item) | (sel["name"] == item)] if item \
-            else sel[sel["level"] <= 1]
-        sel = sel.sort_values([*KEY, "row"]).drop_duplicates("key")
-        out.append(sel.assign(fact=fact))
-    return pd.concat(out, ignore_index=True) if out else v.iloc[:0].assign(fact="")
+    v = v[v["table"].isin(set(_FACTS["table"]))]
+    named = _FACTS[_FACTS["item"] != ""]
+    hits = [v.merge(named, left_on=["table", "column", field], right_on=["table", "column",
+                                                                        "item"])
+            for field in ("code", "name")]
+    first = v[v["level"] <= 1].merge(_FACTS[_FACTS["item"] == ""], on=["table", "column"])
+    m = pd.concat([*hits, first], ignore_index=True)
+    m = m[(m["fside"] == "") | (m["fside"] == m["side"])]
+    return m.sort_values(["key", "fact", "row"]).drop_duplicates(["key", "fact"])
 
 
 def rule_cross_table(p: Panel) -> pd.DataFrame:

@@ -48,6 +48,12 @@ def growth(b: Budget) -> pd.DataFrame:
     subject, year, prior_year, current_wan, prior_wan, change_wan, change_pct
     (computed), stated_pct (as printed), prior_source.
     """
+    if "_growth" not in b.__dict__:
+        b.__dict__["_growth"] = _growth(b)
+    return b.__dict__["_growth"].copy()
+
+
+def _growth(b: Budget) -> pd.DataFrame:
     cl = _money_claims(b)
     cols = ["subject", "year", "prior_year", "current_wan", "prior_wan", "change_wan",
             "change_pct", "stated_pct", "prior_source"]

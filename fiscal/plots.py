@@ -42,7 +42,10 @@ def setup_fonts() -> str:
     from matplotlib import font_manager
     from noto_cjk_sans_otc import FONT_PATH
 
+    import seaborn as sns
+
     font_manager.fontManager.addfont(str(FONT_PATH))
+    sns.set_theme(style="whitegrid", font=FONT_FAMILY)
     matplotlib.rcParams.update({
         "font.family": "sans-serif",
         "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
@@ -57,10 +60,8 @@ def setup_fonts() -> str:
 
 def _figure(width: float, height: float):
     setup_fonts()
-    import seaborn as sns
     from matplotlib.figure import Figure
 
-    sns.set_theme(style="whitegrid", font=FONT_FAMILY, rc={"axes.unicode_minus": True})
     fig = Figure(figsize=(width, height), dpi=DPI)
     return fig, fig.add_subplot()
 
@@ -92,7 +93,11 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "ä¸‡å
 
     df = df.sort_values(value, ascending=False, kind="stable")
     fig, ax = _figure(8, 0.9 + 0.42 * len(df))
-    sns.barplot(x=_f(df[value]), y=list(df[label]), ax=ax, color=PALETTE[0], orient="h")
+    positions = list(range(len(df)))
+    ax.barh(positions, _f(df[value]), color=PALETTE[0], height=0.7)
+    ax.set_yticks(positions, list(df[label]))
+    ax.invert_yaxis()
+    sns.despine(ax=ax, left=True)
     texts = []
     for _, r in df.iterrows():
         t = fmt_wan(r[value])

@@ -83,7 +83,9 @@ def start_kernel(cwd: Path):
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=60)
-            kc.execute("import fiscal.view, fiscal.checks", silent=True)
+            kc.execute_interactive(
+                "import fiscal.view, fiscal.checks, seaborn\n"
+                "from fiscal import plots\nplots.setup_fonts()", silent=True, timeout=120)
             kc.stop_channels()
             return km
         except Exception as exc:  # a kernel that does not start: try a fresh one

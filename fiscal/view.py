@@ -276,12 +276,15 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
     settings = settings or Settings.from_env()
     status = status or {}
     rows = []
-    for dy in settings.dept_years():
-        b = load_budget(dy.slug, dy.year, dy.kind, settings)
+    budgets = _all_budgets(settings)
+    found = check(budgets) if budgets else None
+    for b in budgets:
+        dy = b.dept_year
         h = measures.headline(b)
-        f = check(b)
-        n_err = int((f["severity"] == "error").sum()) if not f.empty else 0
-        n_round = int((f["severity"] == "rounding").sum()) if not f.empty else 0
+        f = found[(found["department"] == dy.slug) & (found["year"] == dy.year)
+                  & (found["kind"] == dy.kind)]
+        n_err = int((f["severity"] == "error").sum())
+        n_round = int((f["severity"] == "rounding").sum())
         rows.append({"key": dy.key, "department": b.department, "year": dy.year,
                      "kind": KIND_LABELS[dy.kind], "total": h["total_wan"],
                      "change": h["change_pct"], "errors": n_err, "rounding": n_round,
@@ -304,10 +307,25 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
     return HTML(f'<table class="data"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>')
 
 
+_PANEL_CACHE: dict[str, tuple[tuple, list[Budget]]] = {}
+
+
+def _all_budgets(settings: Settings) -> list[Budget]:
+    """Every department-year, loaded once per notebook run (keyed on the folders' state)."""
+    dys = settings.dept_years()
+    stamp = tuple((dy.key, (settings.dept_year_dir(dy) / "meta.json").stat().st_mtime_ns)
+                  for dy in dys)
+    hit = _PANEL_CACHE.get(str(settings.data_dir))
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, [load_budget(dy.slug, dy.year, dy.kind, settings) for dy in dys])
+        _PANEL_CACHE[str(settings.data_dir)] = hit
+    return hit[1]
+
+
 def sangong_panel(settings: Settings | None = None):
     """三公 totals across departments and years."""
     settings = settings or Settings.from_env()
-    budgets = [load_budget(dy.slug, dy.year, dy.kind, settings) for dy in settings.dept_years()]
+    budgets = _all_budgets(settings)
     s = measures.sangong(budgets)
     s = s[s["component"] == "三公经费"]
     if s.empty:
