@@ -38,7 +38,7 @@ SEVERITIES = ("error", "rounding", "warning")
 KEY = ["key", "slug", "year", "kind"]
 
 #: Tables whose rows follow a numbered or indented outline (一、（一）1、（1）).
-OUTLINE_TABLES = ("t01", "t02", "t03", "t04", "t07", "t08")
+OUTLINE_TABLES = ("t01", "t02", "t03", "t04", "t07", "t08", "t09")
 #: Tables printed in the full Shenzhen-style template, for the missing-table warning.
 REQUIRED_TABLES = tuple(t for t, spec in TABLES.items() if spec.required)
 
@@ -310,7 +310,8 @@ def rule_outline(p: Panel) -> pd.DataFrame:
     m = m[m["child_fen"] != m["amount_fen"]]
     if m.empty:
         return empty_findings()
-    msg = (m["label"] + "：" + _txt(m["amount_fen"]) + " ≠ 下级各项之和 "
+    col = m["column"].map(lambda x: "" if x in ("amount", "total") else f"（{_col(x)}）")
+    msg = (m["label"] + col + "：" + _txt(m["amount_fen"]) + " ≠ 下级各项之和 "
            + _txt(m["child_fen"]))
     return _findings(m, "outline", m["table"], m["label"], m["child_fen"], m["amount_fen"],
                      m["ulp_fen"] + m["child_ulp"].astype("int64"), msg, m["source_line"])
@@ -875,7 +876,7 @@ def _budget_from_source(path, settings, extract) -> Budget:
     from fiscal.extract import write
     from fiscal.load import load_folder
 
-    ex = extract(path, settings)
+    ex = extract(path, settings, unregistered="provisional")
     with tempfile.TemporaryDirectory() as tmp:
         folder = write(ex, Path(tmp) / "dy")
         return load_folder(folder, ex.dept_year)

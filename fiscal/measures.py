@@ -199,9 +199,8 @@ def sangong(budgets: Budget | list[Budget]) -> pd.DataFrame:
         if not t09.empty:
             for col, comp in _T09_COLUMNS.items():
                 v = t09[(t09["column"] == col) & t09["amount_fen"].notna()]
-                if "amount" in set(t09["column"]):
-                    v = t09[(t09["column"] == "amount") & t09["name"].str.contains(
-                        comp.replace("（境）", "").replace("经费", "")[:4], regex=False)]
+                if "amount" in set(t09["column"]):  # the 三公 table printed as rows
+                    v = t09[(t09["column"] == "amount") & (t09["name"] == comp)]
                     v = v[v["amount_fen"].notna()]
                 if not v.empty:
                     put(slug, b.year, comp, fen_to_wan(v["amount_fen"].iloc[0]), "表九", 0)

@@ -39,10 +39,9 @@ def setup_fonts() -> str:
     if _ready:
         return FONT_FAMILY
     import matplotlib
+    import seaborn as sns
     from matplotlib import font_manager
     from noto_cjk_sans_otc import FONT_PATH
-
-    import seaborn as sns
 
     font_manager.fontManager.addfont(str(FONT_PATH))
     sns.set_theme(style="whitegrid", font=FONT_FAMILY)

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from fiscal.load import Panel
+from fiscal.load import Panel, _plain_strings
 from fiscal.schema import CODE_LEVELS, FEN_PER_WAN, TABLES, ClaimFrame, TableFrame
 
 #: The department-year of a cell or claim unless told otherwise.
@@ -217,4 +217,4 @@ def panel(cells: list[dict] = (), claims: list[dict] = (), meta: dict | None = N
             TableFrame.validate(cell_df.drop(columns=["key", "slug"]), lazy=True)
         if len(claim_df):
             ClaimFrame.validate(claim_df.drop(columns=["key", "slug"]), lazy=True)
-    return Panel(cells=cell_df, claims=claim_df, meta=metas)
+    return Panel(cells=_plain_strings(cell_df), claims=_plain_strings(claim_df), meta=metas)

@@ -323,10 +323,6 @@ def test_unknown_slug_given_on_the_command_line(fiscal_cli, tmp_data, seed_path)
                  "futian-sti,深圳市福田区科技创新局,广东省深圳市福田区,深圳市福田区人民政府,\n"
                  .encode("gbk"), id="saved-as-gbk"),
 ])
-@pytest.mark.xfail(strict=True, raises=(KeyError, UnicodeDecodeError), reason=(
-    "fiscal/extract/__init__.py read_departments/_identify: departments.csv is read with"
-    " csv.DictReader in UTF-8 and row['name'] unchecked — a GBK file raises"
-    " UnicodeDecodeError, a file without the name column KeyError: a traceback, not exit 2"))
 def test_unreadable_departments_csv(fiscal_cli, tmp_data, seed_path, departments):
     (tmp_data / "departments.csv").write_bytes(departments)
 
@@ -353,10 +349,6 @@ def test_out_folder_holding_something_else(fiscal_cli, tmp_data, tmp_path, seed_
 
 
 @pytest.mark.parametrize("out", ["a-file", "a-file/2018"])
-@pytest.mark.xfail(strict=True, raises=(NotADirectoryError, FileExistsError), reason=(
-    "fiscal/extract/__init__.py write: --out naming an existing file raises"
-    " NotADirectoryError (out_dir.iterdir()), --out under a file raises FileExistsError"
-    " (out_dir.parent.mkdir): a traceback, not exit 2"))
 def test_out_that_is_a_file(fiscal_cli, tmp_data, tmp_path, seed_path, out):
     write_text(tmp_path / "a-file", "not a folder")
 

@@ -22,7 +22,15 @@ from pathlib import Path
 from fiscal.config import KIND_LABELS, DeptYear, Settings
 from fiscal.errors import NotADisclosureError, OutputExistsError, UnknownDepartmentError
 from fiscal.extract import narrative, tables
-from fiscal.extract.text import Source, cjk_count, parse_number, plain, read_source, to_wan
+from fiscal.extract.text import (
+    Source,
+    cjk_count,
+    normalize_text,
+    parse_number,
+    plain,
+    read_source,
+    to_wan,
+)
 from fiscal.schema import CLAIM_CSV_COLUMNS, SECTION_TABLES, TABLE_CSV_COLUMNS
 
 SOURCE_STEM = "source"
@@ -44,8 +52,13 @@ def _detect_kind(text: str, path: Path) -> str:
     head = "\n".join(line for line in text.split("\n")
                      if tables.TITLE_RE.match(line) or narrative.SECTION_RE.match(line)
                      or len(line.strip()) < 40)
-    n_final = len(re.findall(r"决算", head)) or len(re.findall(r"决算", text))
-    n_budget = len(re.findall(r"预算", head)) or len(re.findall(r"预算", text))
+    # 一般公共预算 / 年初预算 name a budget inside a final account too: not counted.
+    budget_word = r"(?<!一般公共)(?<!年初)(?<!政府性基金)(?<!国有资本经营)预算(?!数)"
+    n_final = len(re.findall(r"决算", head))
+    n_budget = len(re.findall(budget_word, head))
+    if not n_final and not n_budget:
+        n_final = len(re.findall(r"决算", text))
+        n_budget = len(re.findall(budget_word, text)) or len(re.findall(r"预算", text))
     if not n_final and not n_budget:
         raise NotADisclosureError(
             "the text mentions neither 预算 (budget) nor 决算 (final account)",
@@ -53,12 +66,17 @@ def _detect_kind(text: str, path: Path) -> str:
     return "final" if n_final > n_budget else "budget"
 
 
+#: A year stated as the one compared with, or as a date inside the year: not the document's.
+_OTHER_YEAR = re.compile(r"(?:比|较|与|对比|同口径比)\s*$|截至\s*$")
+
+
 def _detect_year(text: str, path: Path) -> int:
     heads = [line for line in text.split("\n")
              if tables.TITLE_RE.match(line) or narrative.SECTION_RE.match(line)]
     for pool in (heads, text.split("\n")):
-        years = Counter(int(y) for line in pool
-                        for y in re.findall(r"((?:19|20)\d{2})\s*年", line))
+        years = Counter(int(m[1]) for line in pool
+                        for m in re.finditer(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)", line)
+                        if not _OTHER_YEAR.search(line[:m.start()]))
         if years:
             return years.most_common(1)[0][0]
     raise NotADisclosureError("no year (such as 2018 年) is stated", path=path,
@@ -70,12 +88,22 @@ def read_departments(settings: Settings) -> list[dict[str, str]]:
     path = settings.departments_csv
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UnknownDepartmentError(f"the department registry cannot be read ({exc})",
+                                     path=path, fix="save it as UTF-8 CSV with the header"
+                                     " slug,name,region,parent,aliases") from None
+    if rows and not {"slug", "name"} <= set(rows[0]):
+        raise UnknownDepartmentError("the department registry has no slug and name columns",
+                                     path=path, fix="start it with the header line"
+                                     " slug,name,region,parent,aliases")
+    return [{k: (v or "") for k, v in r.items() if k is not None} for r in rows]
 
 
 def _identify(text: str, path: Path, settings: Settings, slug: str | None,
-              department: str | None) -> tuple[str, str]:
+              department: str | None, unregistered: str = "refuse") -> tuple[str, str]:
     registry = read_departments(settings)
     flat = re.sub(r"\s+", "", text)
     if slug:
@@ -95,40 +123,77 @@ def _identify(text: str, path: Path, settings: Settings, slug: str | None,
             if name and name in flat and (best is None or len(name) > best[0]):
                 best = (len(name), row)
     if best is None:
+        if unregistered == "provisional":
+            return provisional_slug(path), department or _named_in_text(text) or UNREGISTERED
+        named = _named_in_text(text)
         raise UnknownDepartmentError(
-            "no department registered in data/departments.csv is named in the text",
+            (f"the text names '{named}', which" if named else "no department that")
+            + f" {settings.departments_csv} registers" + ("" if named else " is named in the text"),
             path=path,
-            fix="add the department to data/departments.csv (slug,name,region,parent,aliases)"
+            fix="add the department to departments.csv (slug,name,region,parent,aliases)"
                 " or pass --slug and --department")
     return best[1]["slug"], department or best[1]["name"]
 
 
+#: The name given to a department that the registry does not know and the text does not name.
+UNREGISTERED = "未登记部门"
+_DEPT_NAME_RE = re.compile(
+    r"(?:^|[\s：:>])(?P<name>[\u4e00-\u9fff（）()]{2,24}?"
+    r"(?:局|委员会|委|办公厅|办公室|中心|站|院|园|支队|政协|研究室|部))"
+    r"\s*(?:\d{4}\s*年|主要职能|[（(]汇总[）)])")
+
+
+def _named_in_text(text: str) -> str:
+    """A department name as the text prints it (``XX局2018年…``), or ''."""
+    m = _DEPT_NAME_RE.search(text[:3000])
+    return m["name"] if m else ""
+
+
+def provisional_slug(path: Path) -> str:
+    """A slug for a department that is not registered: the file name, made a slug."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:63].strip("-")
+    return slug or "unregistered"
+
+
 def extract(path: Path, settings: Settings | None = None, *, slug: str | None = None,
             department: str | None = None, year: int | None = None,
-            kind: str | None = None) -> Extraction:
-    """Read one disclosure text into tables, claims and meta (nothing is written)."""
+            kind: str | None = None, unregistered: str = "refuse") -> Extraction:
+    """Read one disclosure text into tables, claims and meta (nothing is written).
+
+    A department that ``departments.csv`` does not register is refused
+    (:class:`UnknownDepartmentError`) unless ``unregistered="provisional"``: then
+    the slug is made from the file name and meta says ``department_registered: false``
+    (for checking a text that is not going into ``data/``).
+    """
     settings = settings or Settings.from_env()
     source = read_source(path)
     text = source.text
     if cjk_count(text) < 20:
         raise NotADisclosureError("the text holds almost no Chinese: it is not a disclosure",
                                   path=path, fix="give the text of a 部门预算/决算 disclosure")
+    text = normalize_text(text)
     kind = kind or _detect_kind(text, path)
     year = year or _detect_year(text, path)
-    slug, name = _identify(text, path, settings, slug, department)
+    slug, name = _identify(text, path, settings, slug, department, unregistered)
     dy = DeptYear(slug, year, kind)
     lines = source.lines
-    found = tables.extract_tables(lines)
+    found, named = tables.extract_tables(lines, with_named=True)
     first_table = min((t.title_line - 1 for t in found), default=None)
     basis = "决算" if kind == "final" else "预算"
     claims = narrative.extract_claims(lines, narrative.narrative_end(lines, first_table), year,
                                       basis)
-    if not found and not claims:
-        raise NotADisclosureError("no table and no stated figure was found", path=path,
-                                  fix="check that the file is the text of a disclosure")
+    if not any(c.printed for t in found for c in t.cells) and not any(
+            c.unit == "万元" for c in claims):
+        what = "no amount in a table and no amount stated in the narrative"
+        if named:
+            what += f" (it names {len(named)} table(s) without printing them)"
+        raise NotADisclosureError(what, path=path,
+                                  fix="give the part of the disclosure that holds the figures")
     _align_levels(found)
     _resolve_refs(claims, found)
+    _sangong_rows_refs(claims, found)
     meta = _meta(source, dy, name, found, claims)
+    _meta_extras(meta, slug, settings, found, named, claims)
     return Extraction(source=source, dept_year=dy, department=name, tables=found,
                       claims=claims, meta=meta)
 
@@ -191,6 +256,52 @@ def _resolve_refs(claims: list[narrative.Claim], found: list[tables.Table]) -> N
             if hit is not None:
                 c.table, c.item, c.column = tid, hit.code or hit.name, hit.column
                 break
+
+
+def _sangong_rows_refs(claims: list[narrative.Claim], found: list[tables.Table]) -> None:
+    """Point 三公 claims at the rows of a 三公 table printed as rows (column ``amount``).
+
+    A claim whose item has no row there no longer names the table (nothing to
+    compare it with).
+    """
+    t09 = next((t for t in found if t.id == "t09"), None)
+    if t09 is None or "amount" not in t09.columns:
+        return
+    rows: dict[str, str] = {}
+    for c in t09.cells:
+        if c.column != "amount":
+            continue
+        canon = "三公经费" if c.level == 0 or re.search(r"三公.*合计|^支出合计$", c.name) else \
+            narrative.canonical_subject(c.name)
+        rows.setdefault(canon, c.name)
+    for c in claims:
+        if c.table != "t09" or c.column == "amount":
+            continue
+        if c.subject in rows:
+            c.item, c.column = rows[c.subject], "amount"
+        else:
+            c.table = c.item = c.column = ""
+
+
+def _meta_extras(meta: dict, slug: str, settings: Settings, found: list[tables.Table],
+                 named: list[tuple[str, str, int]], claims: list[narrative.Claim]) -> None:
+    """Meta keys that only partial or unusual disclosures need (absent otherwise)."""
+    if not any(row["slug"] == slug for row in read_departments(settings)):
+        meta["department_registered"] = False
+    if not found:
+        units = Counter(re.sub(r"[\d.,\s]", "", c.printed) for c in claims if c.unit == "万元")
+        units = Counter({("万元" if u == "万" else u): n for u, n in units.items()
+                         if u in ("元", "万元", "万", "亿元")})
+        if units:
+            meta["unit"] = units.most_common(1)[0][0]
+    have = {t.id for t in found}
+    missing = [{"table": tid, "title": title, "line": line} for tid, title, line in named
+               if tid not in have]
+    if missing:
+        meta["tables_named_not_printed"] = missing
+    notes = [n for t in found for n in t.notes]
+    if notes:
+        meta["notes"] = notes
 
 
 def _meta(source: Source, dy: DeptYear, name: str, found: list[tables.Table],
@@ -263,6 +374,10 @@ def files_of(ex: Extraction) -> dict[str, bytes]:
 def write(ex: Extraction, out_dir: Path) -> Path:
     """Write the department-year folder atomically; replaces an earlier extraction."""
     out_dir = Path(out_dir)
+    blocker = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise OutputExistsError(f"{blocker} is a file, not a folder", path=out_dir,
+                                fix="choose an --out folder that is not inside a file")
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "meta.json").is_file():
         raise OutputExistsError("the folder exists and is not a department-year folder",
                                 path=out_dir, fix="choose another --out or empty the folder")

@@ -11,11 +11,19 @@ its whole, whose ``parts`` says whether the listed parts are complete.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fiscal.extract.text import LogicalLine, logical_lines, parse_number, plain, to_wan
+from fiscal.extract.text import (
+    LogicalLine,
+    logical_lines,
+    parse_number,
+    plain,
+    to_wan,
+    trailing_space_style,
+)
 from fiscal.schema import CLAIM_SUBJECTS, COMPLETE_WHOLES
 
 SECTION_RE = re.compile(r"^\s{0,3}(?P<num>[一二三四五六七八九十]+)、\s*(?P<title>\S.*?)\s*$")
@@ -40,15 +48,24 @@ COUNT_UNITS = ("个", "人", "名", "辆", "台（套）", "台", "家", "项", 
 INCREASE = r"增加|增长|上升|提高|增"
 DECREASE = r"减少|下降|降低|节约|压减|减"
 CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(了)?\s*$")
-FLAT_RE = re.compile(r"与\s*(?:(?P<year>\d{4})\s*年|上年|去年)"
-                     r"(?:预算数|决算数|执行数)?(同口径)?\s*持平")
+FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
+                     r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
 PRIOR_END_RE = re.compile(
-    r"比\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)(?P<basis>预算数?|决算数?|执行数)?"
-    r"(?:同口径)?\s*$")
+    r"(?:比|较)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
+    r"(?P<basis>预算数?|决算数?|执行数|预算批复数)?(?:同口径)?\s*$")
+#: A prior figure printed without a unit before the change: 较上年2.08减少0.03万元.
+BARE_PRIOR_RE = re.compile(
+    r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?:预算数?|决算数?|执行数)?\s*"
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?=增加|减少|增长|下降|上升|降低)")
+#: Figures that qualify the previous amount without being a part of it.
+BUDGET_OF_RE = re.compile(r"^\s*年初预算数?(为|是)?\s*$")
+DIFF_RE = re.compile(r"^\s*(差值|差额)(为|是)?\s*$")
+NOT_PART_RE = re.compile(r"^(平均|每|人均)")
 YEAR_RE = re.compile(r"(?P<year>\d{4})\s*年(?:度)?")
 SENTENCE_END = "。；;!！？?"
 CLAUSE_MARKS = "，,：:、。；;（(）)"
-GENERIC_SUBJECTS = re.compile(r"^(金额|总额|合计|预算数|预算|共有|共设|共|有|为|计划|安排|其中)?$")
+GENERIC_SUBJECTS = re.compile(r"^(金额|总额|合计|预算数|预算|共有|共设|共|有|为|计划|安排|其中"
+                              r"|支出)?$")
 
 
 @dataclass
@@ -82,6 +99,7 @@ class _Item:
     level: int
     title: str
     head: Claim | None = None
+    head_line: int = 0
     intro_parts: str = ""
     intro_subject: str = ""
 
@@ -95,6 +113,10 @@ class _State:
     stack: list[_Item] = field(default_factory=list)
     section_head: Claim | None = None
     section_parts: str = ""
+    section_amounts: list[Claim] = field(default_factory=list)
+    listed: set[str] = field(default_factory=set)  # wholes with an inline 其中/包括 list
+    line: int = 0         # id of the logical line being read
+    pdf_style: bool = True
 
 
 def narrative_end(lines: list[str], first_table_line: int | None) -> int:
@@ -104,9 +126,11 @@ def narrative_end(lines: list[str], first_table_line: int | None) -> int:
 
 def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Claim]:
     """Every figure stated in ``lines[:end]`` outside the non-fiscal sections."""
-    state = _State(year=year, basis=basis)
+    state = _State(year=year, basis=basis, pdf_style=trailing_space_style(lines[:end]))
     skip = False
+    last: LogicalLine | None = None
     for ll in logical_lines(lines, 0, end):
+        last = ll
         text = ll.text
         m = SECTION_RE.match(text)
         if m and len(m["title"]) <= 30:
@@ -115,11 +139,25 @@ def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Cl
             state.stack = []
             state.section_head = None
             state.section_parts = ""
-            continue
+            state.section_amounts = []
+            if skip or not any(u in MONEY_UNITS for *_, u, _p in _figures(text)):
+                continue
         if skip:
             continue
         _read_paragraph(state, ll)
+    if last is not None and state.claims and not re.search(r"[。；;！!？?）)]\s*$", last.text):
+        _open_lists_partial(state)
     return state.claims
+
+
+def _open_lists_partial(state: _State) -> None:
+    """A text cut off in the middle of a listing: its open lists are not known complete."""
+    heads = {it.head.claim for it in state.stack if it.head is not None}
+    if state.section_head is not None:
+        heads.add(state.section_head.claim)
+    for c in state.claims:
+        if c.parent in heads and c.parts == "complete" and c.role in ("amount", "count"):
+            c.parts = "partial"
 
 
 def _item_level(text: str) -> int:
@@ -144,10 +182,11 @@ def _read_paragraph(state: _State, ll: LogicalLine) -> None:
 
 
 INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具体包括|包括|具体如下"
-                      r"|分别是|分别为)\s*[：:]?")
+                      r"|分别是|分别为|分项情况是|分项情况为)\s*[：:]?")
 
 
 def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> None:
+    state.line = id(ll)
     text = ll.text[start:end]
     level = _item_level(text)
     if level:
@@ -160,9 +199,11 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
     first_in_item = True
     prev_claim: Claim | None = None
     scope: tuple[Claim, str] | None = None   # whole and parts of an "其中：/主要内容为：" list
+    outer: list[tuple[Claim, str] | None] = []  # scopes around a bracketed "（其中：…）"
     for sent_start, sent_end in _sentences(text):
         sentence = text[sent_start:sent_end]
-        figures = list(_figures(sentence))
+        shown = ll.quote(start + sent_start, start + sent_end)
+        figures = _with_bare_priors(sentence, list(_figures(sentence)))
         prev_amount: Claim | None = None
         last_cut = 0
         flat_done = False
@@ -172,27 +213,48 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             if prev_amount is not None and not flat_done:
                 fm = FLAT_RE.search(lead)
                 if fm:
-                    _add_flat(state, prev_amount, fm, sentence, ll, start + sent_start + fm.start())
+                    _add_flat(state, prev_amount, fm, shown, ll, start + sent_start + fm.start())
                     flat_done = True
+            if outer and re.search(r"[）)]", lead):
+                scope = outer.pop()
             intro = INTRO_RE.search(lead)
             if intro and prev_claim is not None and prev_claim.role in ("amount", "count"):
                 kind = "partial" if intro.group(1) == "其中" else "complete"
+                if re.search(r"[（(]\s*$", lead[:intro.start()]):
+                    outer.append(scope)
                 scope = (prev_claim, kind)
-            claim = _make_claim(state, item, lead, sentence, num, unit, printed,
-                                ll.line_at(start + sent_start + fig_start), prev_amount,
+            ref = prev_amount
+            lead_tail = re.split(r"[，,。；;：:]", lead)[-1]
+            qualifier = bool(prev_amount is not None and unit in MONEY_UNITS
+                             and (BUDGET_OF_RE.search(lead_tail) or DIFF_RE.search(lead_tail)))
+            if ref is None and _is_relative(lead_tail, unit):
+                ref = _lookup_ref(state, lead)
+            claim = _make_claim(state, item, lead, shown, num, unit, printed,
+                                ll.line_at(start + sent_start + fig_start), ref,
                                 text_after=sentence[fig_end:], prev_claim=prev_claim)
             last_cut = fig_end
+            if qualifier:
+                _qualify(claim, prev_amount, lead_tail)
+                state.claims.append(claim)
+                continue
+            if claim.role in ("change", "prior_amount", "change_pct") and ref is not None:
+                prev_amount = ref
             if claim.role in ("amount", "count"):
                 flat_done = False
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
                     _set_part(scope[0], claim, scope[1])
+                    if claim.parent:
+                        state.listed.add(scope[0].claim)
                 else:
                     _attach_part(state, item, claim, first_in_item, sentence[:fig_start])
                 if claim.role == "amount":
                     prev_amount = claim
+                    if claim.year == state.year and not claim.parent:
+                        state.section_amounts.append(claim)
                     if item is not None and item.head is None:
                         item.head = claim
-                    if state.section_head is None:
+                        item.head_line = id(ll)
+                    if state.section_head is None and item is None:
                         state.section_head = claim
                     first_in_item = False
                 prev_claim = claim
@@ -201,14 +263,18 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         if prev_amount is not None and not flat_done:
             fm = FLAT_RE.search(tail)
             if fm:
-                _add_flat(state, prev_amount, fm, sentence, ll,
+                _add_flat(state, prev_amount, fm, shown, ll,
                           start + sent_start + last_cut + fm.start())
         intro = INTRO_RE.search(tail)
         if intro and prev_claim is not None and tail.strip().endswith(("：", ":")):
             scope = (prev_claim, "partial" if intro.group(1) == "其中" else "complete")
+        if outer and re.search(r"[）)]", tail):
+            scope = outer.pop()
         if sentence.strip().endswith("。"):
             scope = None
-        if item is not None and re.search(r"(具体|包括|如下|内容有|内容为|分别)[^，。]*[：:]?\s*$",
+            outer = []
+        if item is not None and re.search(r"(具体|包括|如下|内容有|内容为|分别|划分为)"
+                                          r"[^，。]*[：:]?\s*$",
                                           sentence.strip()):
             item.intro_parts = "complete"
             item.intro_subject = sentence
@@ -218,8 +284,74 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
 
 def _set_part(whole: Claim, part: Claim, kind: str) -> None:
     """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts."""
+    if part.subject == whole.subject or NOT_PART_RE.match(part.subject) or (
+            part.subject.endswith("总计") and part.table):
+        return  # a restatement of the whole, or an average: no part of it
+    sides = [("收入" in x.subject, "支出" in x.subject) for x in (whole, part)]
+    if sides[0] != sides[1] and any(sides[0]) and any(sides[1]):
+        return  # income and expense are no parts of each other
+    if part.role == "count" and (Decimal(part.value) > Decimal(whole.value) or (
+            re.search(r"退休|离休", part.subject) and not re.search(r"退休|离休", whole.subject))):
+        return  # a count larger than its whole, or retirees of a staff count: a new total
     part.parent = whole.claim
     part.parts = "complete" if whole.subject in COMPLETE_WHOLES else kind
+
+
+def _is_relative(lead_tail: str, unit: str) -> bool:
+    """Does the figure after ``lead_tail`` compare with another (change, prior, change %)?"""
+    if unit not in MONEY_UNITS and unit != "%":
+        return False
+    if unit == "%":
+        return bool(re.search(rf"({INCREASE}|{DECREASE})", lead_tail)) and "占" not in lead_tail
+    return bool(CHANGE_END_RE.search(lead_tail) or PRIOR_END_RE.search(lead_tail))
+
+
+def _lookup_ref(state: _State, lead: str) -> Claim | None:
+    """The amount a sentence's change refers to when the sentence states no amount itself.
+
+    The subject named before ``比/较`` (or between the year and the change word) picks
+    the latest amount of that subject; without a subject, the section's latest
+    amount that is no part of another.
+    """
+    subject = _subject_text(lead)
+    if GENERIC_SUBJECTS.match(subject) or re.fullmatch(r"(同口径|同比|收支|收入支出总体)", subject):
+        m = re.search(r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?P<s>[^，,。；;：:]*?)"
+                      rf"(?:{INCREASE}|{DECREASE})", lead)
+        subject = re.sub(r"\s+|同口径|相比|预算数|决算数", "", m["s"]) if m else ""
+    if subject and not GENERIC_SUBJECTS.match(subject):
+        canon = _canonical(subject, state.section, "")[0]
+        for c in reversed(state.claims):
+            if c.role == "amount" and c.subject == canon and c.year == state.year:
+                return c
+        return None
+    return state.section_amounts[-1] if state.section_amounts else None
+
+
+def _qualify(claim: Claim, amount: Claim, lead_tail: str) -> None:
+    """``年初预算为 X`` or ``差值为 Y`` after an amount: figures of the same subject."""
+    claim.role = "amount"
+    claim.subject = amount.subject
+    if BUDGET_OF_RE.search(lead_tail):
+        claim.basis = "预算"
+        claim.table, claim.item, claim.column = amount.table, amount.item, amount.column
+        if claim.basis == amount.basis:
+            claim.table = claim.item = claim.column = ""
+    else:
+        claim.subject = amount.subject + "与年初预算差值"
+        claim.table = claim.item = claim.column = ""
+    claim.parent = ""
+    claim.parts = ""
+
+
+def _with_bare_priors(sentence: str, figures: list) -> list:
+    """Add prior figures printed without a unit (``较上年2.08减少0.03万元``)."""
+    for m in BARE_PRIOR_RE.finditer(sentence):
+        if any(a <= m.start("num") < b for a, b, *_ in figures):
+            continue
+        nxt = next((f for f in figures if f[0] >= m.end("num") and f[3] in MONEY_UNITS), None)
+        if nxt is not None:
+            figures.append((m.start("num"), m.end("num"), m["num"], nxt[3], m["num"]))
+    return sorted(figures)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -267,7 +399,7 @@ def _subject_text(lead: str) -> str:
     clause = re.sub(r"截至.*?日", "", clause)
     clause = re.sub(r"(比|较).*$", "", clause)
     clause = re.sub(r"^.*?共有", "", clause)
-    clause = re.sub(r"^(其中|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
+    clause = re.sub(r"^(其中|包括|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
                     r"|反映|共设|及|和|与)+", "", clause)
     clause = re.sub(r"(均为|为|有|是|计划|支出数|预算数|预算安排|安排)+\s*$", "", clause)
     clause = re.sub(r"[（(]\s*计划\s*$|[（(]\s*$", "", clause)
@@ -281,6 +413,11 @@ def _canonical(subject: str, section: str, item_title: str) -> tuple[str, str, s
         if re.search(pattern, subject):
             return canon, table, item, column
     return subject, "", "", ""
+
+
+def canonical_subject(name: str) -> str:
+    """The canonical subject of a name (``公务用车费`` -> ``公务用车购置及运行维护费``)."""
+    return _canonical(name, "", "")[0]
 
 
 def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num: str,
@@ -310,12 +447,12 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             year = int(pm["year"]) if pm["year"] else state.year - 1
             if pm["basis"]:
                 basis = {"预算": "预算", "预算数": "预算", "决算": "决算", "决算数": "决算",
-                         "执行数": "执行数"}[pm["basis"]]
+                         "执行数": "执行数", "预算批复数": "预算"}[pm["basis"]]
             parent = prev_amount.claim if prev_amount else ""
-        elif cm and money and prev_amount is not None:
+        elif cm and money:
             role = "change"
             sign = -1 if re.fullmatch(DECREASE, cm["word"]) else 1
-            parent = prev_amount.claim
+            parent = prev_amount.claim if prev_amount is not None else ""
         else:
             ym = YEAR_RE.search(lead_tail)
             if ym:
@@ -372,6 +509,8 @@ def _attach_part(state: _State, item: _Item | None, claim: Claim, first_in_item:
     if item is None:
         return
     if not first_in_item and item.head is not None and item.head is not claim:
+        if item.head_line != state.line and not state.pdf_style:
+            return  # plain text: a later paragraph of the item is no listing of its head
         whole = item.head
         # "其中：" or "主要用于": the parts listed need not be complete.
     else:
@@ -390,6 +529,14 @@ def _attach_part(state: _State, item: _Item | None, claim: Claim, first_in_item:
             parts = state.section_parts or "partial"
     if whole is None or whole.unit != claim.unit:
         return
+    if not state.pdf_style and re.search(r"(合计|总计)$", claim.subject):
+        return  # plain text: a total stated later is a new figure, no part of the head
+    if first_in_item and whole.claim in state.listed and whole is not state.section_head:
+        return  # the whole's parts were listed inline; the items break it down another way
+    for other in state.claims:
+        if other.parent == whole.claim and other.value == claim.value and len(
+                os.path.commonprefix([other.subject, claim.subject])) >= 4:
+            return  # a listed part stated again (财政拨款收入 … 财政拨款收入总计)
     _set_part(whole, claim, parts)
 
 
@@ -431,7 +578,8 @@ def vehicles(claims: list[Claim]) -> dict[str, int]:
     out: dict[str, int] = {}
     for c in claims:
         if c.role == "count" and c.unit == "辆" and "购置" not in c.subject:
-            key = {"公务用车": "official", "车辆": "total", "一般公务用车": "general",
+            key = {"公务用车": "official", "公务用车保有量": "official", "车辆": "total",
+                   "一般公务用车": "general",
                    "一般执法执勤用车": "law_enforcement", "特种专业技术用车": "special",
                    "其他用车": "other"}.get(c.subject)
             if key and key not in out:

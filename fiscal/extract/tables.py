@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fiscal.extract.text import CELL_NUMBER_RE, LogicalLine, logical_lines, parse_number
+from fiscal.extract.text import (
+    CELL_NUMBER_RE,
+    LogicalLine,
+    clean,
+    logical_lines,
+    normalize,
+    parse_number,
+)
 from fiscal.schema import CODE_LEVELS, CODE_RE, TABLES, table_id_for_title
 
 TITLE_RE = re.compile(
@@ -69,10 +76,11 @@ class Cell:
     printed: str
     text: str
     source_line: int
+    name_as: str = ""  # the row's name where it is not its label without numbering
 
     @property
     def name(self) -> str:
-        return name_of(self.label)
+        return self.name_as or name_of(self.label)
 
 
 @dataclass
@@ -90,7 +98,9 @@ class Table:
 
 
 def name_of(label: str) -> str:
-    """A row label without its numbering: ``（一）一般公共预算拨款`` -> ``一般公共预算拨款``."""
+    """A row label without its numbering: ``（一）一般公共预算拨款`` -> ``一般公共预算拨款``.
+
+    """
     return NUMBERING_RE.sub("", label).strip()
 
 
@@ -99,8 +109,45 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def find_sections(lines: list[str]) -> list[tuple[str, str, int, int]]:
-    """``(table_id, title, start, end)`` for every table title found (0-based lines)."""
+#: A table title without a number (``2015年桂林市司法局部门“三公”经费情况统计表``).
+LOOSE_TITLE_RE = re.compile(r"^\s*(?P<title>[^。；;，,]{2,58}?表)\s*(?:[（(].{0,12}[）)])?\s*$")
+#: What follows a table title within a few lines: its unit or its header.
+TABLE_START_RE = re.compile(r"单位\s*[：:]\s*(亿元|万元|元)|^\s*项\s*目|^\s*公开\s*\d+\s*表")
+
+
+def _norm_lines(lines: list[str]) -> list[str]:
+    return [normalize(clean(line))[0] for line in lines]
+
+
+def _loose_heads(norm: list[str]) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """Unnumbered titles followed by a unit or header line; and titles named without a body."""
+    heads, named = [], []
+    for idx, line in enumerate(norm):
+        m = LOOSE_TITLE_RE.match(line)
+        if not m:
+            continue
+        title = compact(re.sub(r"^\s*(?:[一二三四五六七八九十]+[、.]"
+                               r"|[（(][一二三四五六七八九十\d]+[）)]"
+                               r"|\d+[、.])", "", m["title"])).strip("《》")
+        tid = table_id_for_title(title)
+        if not tid:
+            continue
+        after = [x for x in norm[idx + 1:idx + 12] if x.strip()][:3]
+        if any(TABLE_START_RE.search(x) for x in after):
+            heads.append((tid, title, idx))
+        else:
+            named.append((tid, title, idx + 1))
+    return heads, named
+
+
+def find_sections(lines: list[str], named: list | None = None
+                  ) -> list[tuple[str, str, int, int]]:
+    """``(table_id, title, start, end)`` for every table title found (0-based lines).
+
+    Titles are numbered (表一：…, 公开01表, 表 1); a text with no numbered title may
+    print unnumbered ones, accepted where a unit or header line follows. Titles
+    named without a body (tables of contents, cut-off pages) go to ``named``.
+    """
     heads = []
     for idx, line in enumerate(lines):
         m = TITLE_RE.match(line)
@@ -109,6 +156,10 @@ def find_sections(lines: list[str]) -> list[tuple[str, str, int, int]]:
         tid = table_id_for_title(m["title"])
         if tid:
             heads.append((tid, compact(m["title"]), idx))
+    if not heads:
+        heads, loose_named = _loose_heads(_norm_lines(lines))
+        if named is not None:
+            named.extend(loose_named)
     sections = []
     for i, (tid, title, idx) in enumerate(heads):
         end = heads[i + 1][2] if i + 1 < len(heads) else len(lines)
@@ -212,7 +263,7 @@ class _Builder:
 
 def _body(lines: list[str], start: int, end: int, table: Table) -> list[LogicalLine]:
     """Logical lines of a section after its title, with the unit line consumed."""
-    body = logical_lines(lines, start + 1, end)
+    body = logical_lines(lines, start + 1, end, table=True)
     kept = []
     for ll in body:
         m = UNIT_RE.search(ll.text)
@@ -242,6 +293,12 @@ def parse_section(lines: list[str], table_id: str, title: str, start: int, end: 
     if table_id == "t13":
         _parse_form(table, body)
         return table
+    if table_id == "t09" and _sangong_rows(table, body):
+        return table
+    if TABLES[table_id].two_sided and _cell_stream(body):
+        table.columns = ("amount",)
+        _parse_two_sided(_Builder(table, ""), _reflow(body))
+        return table
     header, data = _split_header(body)
     table.columns = header_columns(header, table_id)
     spec = TABLES[table_id]
@@ -253,6 +310,178 @@ def parse_section(lines: list[str], table_id: str, title: str, start: int, end: 
     else:
         _parse_labelled(builder, data, seq="序号" in header)
     return table
+
+
+#: Value cells of a 三公 table that are words, not numbers.
+TEXT_CELL_RE = re.compile(r"^(单位不需填列|不需填列|无|—+|-+|/)$")
+SANGONG_ITEMS = ("因公出国", "公务接待", "公务用车")
+
+
+def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
+    """A 三公 table printed as rows (合计, 1.因公出国…, 其中…) with one or two amount columns.
+
+    Stored in long form: one row per printed row, column ``amount`` (and
+    ``general_public`` for a "其中：一般公共预算" column). Levels follow the
+    outline: 合计 0, the items 1, their 其中 rows 2. Returns False for the wide
+    layout (one row, a column per item), which the generic parser reads.
+    """
+    items: list[dict] = []
+    for ll in body:
+        tokens = list(re.finditer(r"\S+", ll.text))
+        k = len(tokens)
+        while k > 0 and (CELL_NUMBER_RE.fullmatch(tokens[k - 1].group())
+                         or TEXT_CELL_RE.match(tokens[k - 1].group())):
+            k -= 1
+        label = "".join(t.group() for t in tokens[:k])
+        values = [(t.group(), ll.line_at(t.start())) for t in tokens[k:]]
+        if not label and values and items and items[-1]["label"] and not items[-1]["values"]:
+            items[-1]["values"] = values
+            continue
+        items.append({"label": label, "values": values, "line": ll.first_line})
+    first = next((i for i, it in enumerate(items) if it["values"]), None)
+    if first is None:
+        return False
+    header = "".join(it["label"] for it in items[:first])
+    if sum(1 for w in SANGONG_ITEMS if w in header) >= 2:
+        return False
+    if "执行数" in header and re.search(r"预算数|决算数", header):
+        table.columns = ("_prior", "amount")
+    elif re.search(r"其中.*公共预算|一般公共预算安排", header):
+        table.columns = ("amount", "general_public")
+    else:
+        table.columns = ("amount",)
+    rows = []
+    for it in items[first:]:
+        label = it["label"]
+        if re.match(r"^(备注|注)[：:]", label):
+            break
+        if re.search(r"相关统计|统计数", label) and not it["values"]:
+            stats = [f"{x['label']} {' '.join(v for v, _ in x['values'])}".strip()
+                     for x in items[items.index(it) + 1:] if x["values"]]
+            table.notes.extend(f"{table.id} 统计数：{x}" for x in stats)
+            break
+        if not label:
+            continue
+        rows.append(it)
+    levels = _sangong_levels([r["label"] for r in rows])
+    b = _Builder(table, "")
+    for r, level in zip(rows, levels, strict=True):
+        vals: list[tuple[str, int] | None] = list(r["values"])
+        vals = [None] * (len(table.columns) - len(vals)) + vals
+        numbers: list[tuple[str, int] | None] = []
+        texts = {}
+        for col, v in zip(table.columns, vals, strict=False):
+            if v is not None and not CELL_NUMBER_RE.fullmatch(v[0]):
+                texts[col] = v
+                numbers.append(None)
+            else:
+                numbers.append(v)
+        if table.columns[0] == "_prior":
+            if numbers[0] is not None:
+                table.notes.append(f"{table.id} {compact(r['label'])} 上年执行数 {numbers[0][0]}"
+                                   f"（第 {numbers[0][1]} 行，未入表）")
+            numbers[0] = None
+            texts.pop("_prior", None)
+        b.add_row("", "", r["label"], level, numbers, r["line"], texts)
+    table.columns = tuple(c for c in table.columns if c != "_prior")
+    for c in table.cells:
+        if c.column == "_prior":
+            c.column = table.columns[0]
+        c.name_as = _sangong_name(c)
+    return True
+
+
+def _sangong_name(c: Cell) -> str:
+    """A 三公 row's canonical name in the claim vocabulary.
+
+    E.g. 公务用车费 -> 公务用车购置及运行维护费.
+
+    The printed label stays in ``label``.
+    """
+    from fiscal.schema import CLAIM_SUBJECTS
+
+    name = name_of(re.sub(r"^其中[：:]", "", c.label))
+    if c.level == 0 or re.search(r"三公.*合计|^支出合计$", name):
+        return "三公经费"
+    for pattern, canon, table, _item, _col in CLAIM_SUBJECTS:
+        if table == "t09" and re.search(pattern, name):
+            return canon
+    return name
+
+
+def _sangong_levels(labels: list[str]) -> list[int]:
+    """Outline levels of a 三公 table's rows: 合计 0, items 1, their 其中 parts 2 …"""
+    raw = []
+    for label in labels:
+        text = compact(label)
+        sub = bool(re.match(r"^其中[：:]", text))
+        text = re.sub(r"^其中[：:]", "", text)
+        numbered = _level(text, "", "", 0, [0]) if NUMBERING_RE.match(text) else 0
+        total = not NUMBERING_RE.match(text) and bool(re.search(r"(合计|总计)$", text))
+        raw.append((numbered, sub, total))
+    ranks = sorted({n for n, sub, _ in raw if n and not sub})
+    out: list[int] = []
+    last_item = 0
+    in_sub = False
+    for numbered, sub, total in raw:
+        if total:
+            out.append(0)
+            in_sub = False
+            continue
+        if sub or (not numbered and in_sub) or (numbered and numbered not in ranks):
+            out.append(last_item + 1)
+            in_sub = True
+            continue
+        level = ranks.index(numbered) + 1 if numbered else 1
+        last_item = level
+        in_sub = False
+        out.append(level)
+    return out
+
+
+_HEADER_WORDS = {"收入", "支出", "项目", "行次", "金额", "栏次", "决算数", "预算数", "年初预算数"}
+
+
+def _cell_stream(body: list[LogicalLine]) -> bool:
+    """A table printed one cell per line (web pages that lost the table's rows)."""
+    cells = [ll for ll in body if ll.text.strip()]
+    return len(cells) >= 8 and all(len(ll.text.split()) <= 1 for ll in cells)
+
+
+def _reflow(body: list[LogicalLine]) -> list[LogicalLine]:
+    """Rows of a one-cell-per-line two-sided table: ``label amount label amount``.
+
+    Header cells are skipped; where the header has 行次, the first integer after a
+    label is its row number, not an amount.
+    """
+    cells = [ll for ll in body if ll.text.strip()]
+    words = {compact(ll.text) for ll in cells}
+    has_rowno = "行次" in words
+    i = 0
+    while i < len(cells) and (compact(cells[i].text) in _HEADER_WORDS
+                              or CELL_NUMBER_RE.fullmatch(cells[i].text.strip())):
+        i += 1
+    groups: list[list[LogicalLine]] = []
+    for ll in cells[i:]:
+        text = ll.text.strip()
+        if CELL_NUMBER_RE.fullmatch(text):
+            if groups:
+                groups[-1].append(ll)
+        else:
+            groups.append([ll])
+    rows = []
+    for g in groups:
+        label, *nums = g
+        if has_rowno and nums and re.fullmatch(r"\d{1,3}", nums[0].text.strip()):
+            nums = nums[1:]
+        rows.append([label, *nums[:1]])
+    out = []
+    for k in range(0, len(rows), 2):
+        line = LogicalLine()
+        for cell in (x for row in rows[k:k + 2] for x in row):
+            line.add(cell.text.strip() + "   ", cell.first_line)
+        out.append(line)
+    return out
 
 
 def _parse_two_sided(b: _Builder, data: list[LogicalLine]) -> None:
@@ -416,12 +645,22 @@ def _parse_form(table: Table, body: list[LogicalLine]) -> None:
             b.add_row("", "", label, 1, [], line_no, {"value": (value, line_no)} if value else None)
 
 
-def extract_tables(lines: list[str]) -> list[Table]:
-    """Every standard table section of a text, in printed order."""
+def extract_tables(lines: list[str], with_named: bool = False):
+    """Every standard table section of a text, in printed order.
+
+    With ``with_named``, also ``(table_id, title, line)`` of the tables the text
+    names without printing them; a section without any cell is not a table.
+    """
     tables = []
-    for tid, title, start, end in find_sections(lines):
-        tables.append(parse_section(lines, tid, title, start, end))
-    return tables
+    named: list[tuple[str, str, int]] = []
+    numbered = any(TITLE_RE.match(line) for line in lines)
+    for tid, title, start, end in find_sections(lines, named):
+        t = parse_section(lines, tid, title, start, end)
+        if numbered or any(c.printed or c.text for c in t.cells):
+            tables.append(t)
+        else:
+            named.append((tid, title, start + 1))
+    return (tables, named) if with_named else tables
 
 
 def parse_cell_number(printed: str):

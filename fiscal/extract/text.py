@@ -23,6 +23,36 @@ _FULLWIDTH = {**{ord("０") + i: ord("0") + i for i in range(10)},
               ord("－"): "-", ord("﹣"): "-", ord("\ufeff"): None}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
+#: Traditional characters met in disclosures and their simplified forms (one for one, so a
+#: normalised line keeps its length). Used for matching only: claims keep the printed text.
+_TRADITIONAL = (
+    "來个兒別務區協厲員問單嚴國圍園執報學實審對屬師強徑徹撥數時條業構標機歲決況減瀘為烏無營現"
+    "發確稱節約納級結統經維編總績繞職肅與舉萬處號補見規計訓設訴詞認說調議護負財貫責費資質購車"
+    "輛轉辦進運過釋針錄鍵長門開間關隊際離項預題額類駐體魯黨齊齡億塊劃產廳衛醫療險會壓縮權態環"
+    "濟稅鄉鎮縣農專導貨採養舊據應擴線貼勞動緊擔戶儲備將從傳檢測驗聯網絡訊館圖書藝術廣電視樂灣"
+    "島華東陽龍紅綠藍黃雲遼蘭陝寧貴優價傷殘災儀廠礦鐵銀錢賬稅幣餘淨損虧較並兩幾後於這們頭種氣"
+    "熱漲場聲讀寫覺樣邊達遠團幹紀監訂獎懲罰廢棄雜誌紙郵遞檔倉庫築樓層蓋賃繕續給綜準則範評論證"
+    "鑒個區隻門車漢適義擬復雙綫戰參壹貳參陸柒捌玖拾佰仟圓減縱橫織組軍屆屬與務歸選舉"
+)
+_SIMPLIFIED = (
+    "来个儿别务区协厉员问单严国围园执报学实审对属师强径彻拨数时条业构标机岁决况减泸为乌无营现"
+    "发确称节约纳级结统经维编总绩绕职肃与举万处号补见规计训设诉词认说调议护负财贯责费资质购车"
+    "辆转办进运过释针录键长门开间关队际离项预题额类驻体鲁党齐龄亿块划产厅卫医疗险会压缩权态环"
+    "济税乡镇县农专导货采养旧据应扩线贴劳动紧担户储备将从传检测验联网络讯馆图书艺术广电视乐湾"
+    "岛华东阳龙红绿蓝黄云辽兰陕宁贵优价伤残灾仪厂矿铁银钱账税币余净损亏较并两几后于这们头种气"
+    "热涨场声读写觉样边达远团干纪监订奖惩罚废弃杂志纸邮递档仓库筑楼层盖赁缮续给综准则范评论证"
+    "鉴个区只门车汉适义拟复双线战参壹贰参陆柒捌玖拾佰仟圆减纵横织组军届属与务归选举"
+)
+_TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+#: A pinyin gloss inside a word, as some mirrors print them: 預(yù)算, 經(jīng)費.
+_PINYIN_GLOSS = re.compile(
+    r"[(（](?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
+#: A page number printed on its own line: ``- 1 -``, ``—10—``, ``第 3 页``.
+PAGE_MARK_RE = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页"
+                          r"(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
+#: A bare page number (narrative only: in a table a lone number is a cell).
+BARE_PAGE_RE = re.compile(r"^\s*\d{1,3}\s*$")
+
 
 @dataclass(frozen=True)
 class Source:
@@ -69,9 +99,41 @@ def read_source(path: Path) -> Source:
 
 
 def clean(line: str) -> str:
-    """Half-width digits and number punctuation; same length is not kept."""
+    """Half-width digits and number punctuation; same length is not kept.
+
+    A line of ``|``-separated cells (web tables copied as text) becomes cells
+    separated by three spaces, ending in a space like a finished pdftotext cell.
+    """
     line = line.translate(_FULLWIDTH)
-    return re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", line)
+    line = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", line)
+    if "|" in line:
+        line = re.sub(r"\s*\|[\s|]*", "   ", line)
+    return line
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """Text for matching: traditional characters simplified, pinyin glosses dropped.
+
+    Returns the normalised text and, for each of its characters (plus one past the
+    end), the offset of that character in ``text``.
+    """
+    if not _PINYIN_GLOSS.search(text):
+        return text.translate(_TO_SIMPLIFIED), list(range(len(text) + 1))
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in _PINYIN_GLOSS.finditer(text):
+        out.append(text[pos:m.start()])
+        index.extend(range(pos, m.start()))
+        pos = m.end()
+    out.append(text[pos:])
+    index.extend(range(pos, len(text) + 1))
+    return "".join(out).translate(_TO_SIMPLIFIED), index
+
+
+def normalize_text(text: str) -> str:
+    """A whole text normalised for matching, line by line (see :func:`normalize`)."""
+    return "\n".join(normalize(clean(line))[0] for line in text.split("\n"))
 
 
 def cjk_count(text: str) -> int:
@@ -85,44 +147,108 @@ def cjk_count(text: str) -> int:
 
 @dataclass
 class LogicalLine:
-    """Physical lines joined where the PDF wrapped them, with a map back to line numbers."""
+    """Physical lines joined where the PDF wrapped them, with a map back to line numbers.
+
+    ``text`` is normalised for matching (see :func:`normalize`); ``shown`` is the
+    same text as printed (full-width digits made half-width), for quoting.
+    """
 
     text: str = ""
     starts: list[int] = field(default_factory=list)   # offsets in text where a piece starts
     numbers: list[int] = field(default_factory=list)  # physical line number of each piece
+    shown: str = ""
+    index: list[int] = field(default_factory=lambda: [0])  # text offset -> shown offset
 
     def add(self, piece: str, line_no: int) -> None:
         self.starts.append(len(self.text))
         self.numbers.append(line_no)
-        self.text += piece
+        norm, index = normalize(piece)
+        base = len(self.shown)
+        self.index = self.index[:-1] + [base + i for i in index]
+        self.text += norm
+        self.shown += piece
 
     def line_at(self, offset: int) -> int:
         """Physical line number of the character at ``offset``."""
         i = bisect_right(self.starts, offset) - 1
         return self.numbers[max(i, 0)]
 
+    def quote(self, start: int, end: int) -> str:
+        """The printed text of ``text[start:end]``."""
+        if self.shown == self.text:
+            return self.text[start:end]
+        n = len(self.index) - 1
+        return self.shown[self.index[min(max(start, 0), n)]:self.index[min(max(end, 0), n)]]
+
     @property
     def first_line(self) -> int:
         return self.numbers[0] if self.numbers else 0
 
 
-def logical_lines(lines: list[str], start: int, end: int) -> list[LogicalLine]:
+#: Where a new paragraph, heading or numbered item starts in text without pdftotext's
+#: trailing spaces.
+_ITEM_START_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.,，]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
+    r"|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十]+部分|附[:：件]|注[:：]|•)")
+_PARAGRAPH_END = "。；;！!？?：:"
+
+
+def trailing_space_style(lines: list[str]) -> bool:
+    """Whether a text marks finished lines with a trailing space (as pdftotext does)."""
+    filled = [ln for ln in lines if ln.strip()]
+    if not filled:
+        return False
+    ended = sum(1 for ln in filled if ln[-1].isspace())
+    return ended * 10 >= len(filled) * 3
+
+
+def _ends_paragraph(raw: str, nxt: str | None) -> bool:
+    """Plain text: does the line ``raw`` end a paragraph, given the next line?"""
+    if nxt is None or not nxt.strip() or raw[-1].isspace():
+        return True
+    body = raw.strip()
+    if body[-1] in _PARAGRAPH_END or _ITEM_START_RE.match(nxt):
+        return True
+    # a short numbered heading: "（二）支出决算情况", "一、单位概况"
+    return bool(_ITEM_START_RE.match(body)) and len(body) <= 30 and not re.search(
+        r"[，,。；;]", body)
+
+
+def logical_lines(lines: list[str], start: int, end: int, *, table: bool = False
+                  ) -> list[LogicalLine]:
     """Join wrapped physical lines ``start..end`` (0-based, end exclusive).
 
     pdftotext ends every finished cell or paragraph with a space; a line that
     stops on a printed character was wrapped, and continues on the next
-    non-blank line.
+    non-blank line. Text without that convention (web pages, hand copies) ends
+    a paragraph at a blank line, at closing punctuation, before a numbered item
+    and after a short heading; in its tables every line is a row. Page numbers
+    on their own line (``- 1 -``; in the narrative also a bare ``12``) are skipped.
     """
+    pdf_style = trailing_space_style(lines)
     out: list[LogicalLine] = []
     current: LogicalLine | None = None
+    kept = []
     for idx in range(start, end):
         raw = clean(lines[idx])
+        if PAGE_MARK_RE.match(raw) or (not table and not pdf_style and BARE_PAGE_RE.match(raw)):
+            raw = ""
+        kept.append((idx, raw))
+    for k, (idx, raw) in enumerate(kept):
         if not raw.strip():
+            if not pdf_style and current is not None:
+                out.append(current)
+                current = None
             continue
         if current is None:
             current = LogicalLine()
         current.add(raw, idx + 1)
-        if raw[-1].isspace():
+        if pdf_style:
+            done = raw[-1].isspace()
+        else:
+            nxt = kept[k + 1][1] if k + 1 < len(kept) else None
+            done = table or _ends_paragraph(raw, nxt)
+        if done:
             out.append(current)
             current = None
     if current is not None:
