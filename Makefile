@@ -47,7 +47,7 @@ FIND_UV = if command -v uv >/dev/null 2>&1; then uv=uv; \
 	  uv="$(PYTHON) -m uv"; \
 	fi
 
-.PHONY: help setup test test-all lint reports notebooks lab lock clean
+.PHONY: help setup test test-all lint reports data notebooks lab lock clean
 
 help:
 	@sed -n '2,6s/^# *//p' $(firstword $(MAKEFILE_LIST))
@@ -71,6 +71,13 @@ test-all: lint
 
 reports: setup
 	$(BIN)/fiscal report --all
+
+# Re-extract every department-year listed in data/sources.tsv from ../shared (the raw
+# sources are never edited; the folders are derived and must come out byte for byte).
+data: setup
+	@tail -n +4 data/sources.tsv | while IFS=$$'\t' read -r src slug year kind; do \
+	  $(BIN)/fiscal extract "../shared/$$src" --slug "$$slug" --year "$$year" --kind "$$kind"; \
+	done
 
 # Re-run the notebooks in place so that their stored outputs (what nbval compares) are
 # current; run after changing data/, the notebooks or fiscal.view.

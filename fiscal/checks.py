@@ -185,11 +185,18 @@ def rule_tables_present(p: Panel) -> pd.DataFrame:
                     rows.append(_one(r, "table_missing", "warning", tid, TABLES[tid].title, None,
                                      None, f"未见{TABLES[tid].title}（{tid}）", 0))
         for tid, info in meta.get("tables", {}).items():
+            if info.get("complete") is False:
+                rows.append(_one(r, "table_incomplete", "warning", tid, info.get("title", ""),
+                                 None, None, f"{info.get('title', tid)}在原文中被截断（无合计行）："
+                                 "只读入已印出的行，缺失的行未作推算", info.get("title_line", 0)))
             years = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", info.get("title", ""))}
             if years and int(meta["year"]) not in years:
                 rows.append(_one(r, "title_year", "warning", tid, info.get("title", ""), None,
                                  None, f"表题年份 {sorted(years)} 与正文年份 {meta['year']} 不一致",
                                  info.get("title_line", 0)))
+        for name in meta.get("_unknown_files", []):
+            rows.append(_one(r, "unknown_file", "warning", "", name, None, None,
+                             f"文件夹中有不属于数据契约的文件 {name}：fiscal 不读取它", 0))
     return _frame(rows)
 
 

@@ -8,6 +8,7 @@ traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -160,10 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         print("fiscal: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `fiscal check … | head`
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("FISCAL_DEBUG"):
+            raise
+        print(f"fiscal: internal error: {type(exc).__name__}: {exc} — this is a bug in fiscal;"
+              " rerun with FISCAL_DEBUG=1 for the traceback and report it with the input file",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -99,6 +99,10 @@ class Settings:
     def existing_dept_year_dir(self, dy: DeptYear) -> Path:
         """The folder of a department-year that must exist."""
         path = self.dept_year_dir(dy)
+        if (path / "meta.json").is_file() and not path.resolve().is_relative_to(
+                self.data_dir.resolve()):
+            raise TargetError(f"{dy.key} is a link that leads out of the data folder",
+                              path=path, fix="copy the department-year into the data folder")
         if not (path / "meta.json").is_file():
             known = ", ".join(d.key for d in self.dept_years()) or "none"
             raise UnknownDepartmentYearError(
@@ -113,8 +117,11 @@ class Settings:
         found = []
         if not self.data_dir.is_dir():
             return found
+        root = self.data_dir.resolve()
         for meta in self.data_dir.glob("*/*/meta.json"):
             folder = meta.parent
+            if not folder.resolve().is_relative_to(root):
+                continue  # a link that leads out of the data folder is not data
             m = _FOLDER_RE.match(folder.name)
             if m and SLUG_RE.match(folder.parent.name):
                 kind = "final" if m["final"] else "budget"

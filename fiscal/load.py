@@ -400,6 +400,12 @@ def load_panel(folders: dict[str, Path]) -> Panel:
         claims_path = folder / meta.get("claims", {}).get("file", "claims.csv")
         if claims_path.is_file():
             claim_files.append((key, claims_path))
+        known = {"meta.json", claims_path.name, str(meta.get("source_copy", "")),
+                 *(str(info.get("file", f"{tid}.csv")) for tid, info in meta["tables"].items())}
+        unknown = sorted(p.name for p in folder.iterdir()
+                         if p.name not in known and not p.name.startswith("."))
+        if unknown:
+            meta["_unknown_files"] = unknown
     cells = []
     for table_id, entries in sorted(files.items()):
         raw = _scan(entries, TABLE_CSV_COLUMNS, problems)

@@ -59,6 +59,9 @@ def _detect_kind(text: str, path: Path) -> str:
     if not n_final and not n_budget:
         n_final = len(re.findall(r"决算", text))
         n_budget = len(re.findall(budget_word, text)) or len(re.findall(r"预算", text))
+    # "较 2022 年度决算数增加": only a final account compares itself with last year's 决算
+    if re.search(r"(较|比|与)\s*(上年|上年度|去年|(19|20)\d{2}\s*年度?)\s*决算", text):
+        n_final += len(re.findall(r"决算", text))
     if not n_final and not n_budget:
         raise NotADisclosureError(
             "the text mentions neither 预算 (budget) nor 决算 (final account)",
@@ -302,6 +305,11 @@ def _meta_extras(meta: dict, slug: str, settings: Settings, found: list[tables.T
     notes = [n for t in found for n in t.notes]
     if notes:
         meta["notes"] = notes
+    if found:  # a text cut off inside its last table: that table has no closing total
+        last = max(found, key=lambda t: t.title_line)
+        totals = [c for c in last.cells if c.printed and re.search(r"合计|总计", c.label)]
+        if last.id not in ("t12", "t13") and last.cells and not totals:
+            meta["tables"][last.id]["complete"] = False
 
 
 def _meta(source: Source, dy: DeptYear, name: str, found: list[tables.Table],

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from fiscal.errors import DecodeError
 
-_ENCODINGS = ("utf-8", "gb18030")
 _FULLWIDTH = {**{ord("０") + i: ord("0") + i for i in range(10)},
               ord("．"): ".", ord("％"): "%", ord("\u3000"): " ", ord("\xa0"): " ",
               ord("－"): "-", ord("﹣"): "-", ord("\ufeff"): None}
@@ -69,29 +68,82 @@ class Source:
         return self.text.split("\n")
 
 
+#: Texts larger than this are refused: a disclosure's text is a few hundred KB at most.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+_MAGIC = ((b"%PDF", "a PDF", "give it to fiscal as a .pdf file"),
+          (b"PK\x03\x04", "a zip archive (or an Office document)",
+           "unpack it, or save the document as text or PDF"),
+          (b"\x89PNG", "a PNG image", "a scanned page needs OCR first; give the text or PDF"),
+          (b"\xff\xd8\xff", "a JPEG image", "a scanned page needs OCR first; give the text or PDF"),
+          (b"GIF8", "a GIF image", "give the text or PDF of the disclosure"),
+          (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)",
+           "save it as text or PDF"))
+#: Characters every disclosure uses, in simplified and traditional forms: they tell GBK
+#: from Big5 when both decode.
+_WORDS_SIMPLIFIED = "预算决算支出收入经费万元财政拨款项目合计单位"
+_WORDS_TRADITIONAL = "預算決算支出收入經費萬元財政撥款項目合計單位"
+
+
+def _score(text: str, words: str) -> int:
+    return sum(text.count(ch) for ch in words)
+
+
+def _controls(text: str) -> int:
+    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode a disclosure's bytes; return ``(text, encoding)``."""
+    """Decode a disclosure's bytes; return ``(text, encoding)``.
+
+    UTF-8 (with or without a BOM), GB18030/GBK, Big5 and UTF-16 (with a BOM, or
+    without one when the text is plainly UTF-16) are read; files that are images,
+    archives or other binaries are refused by name.
+    """
+    for magic, what, fix in _MAGIC:
+        if data.startswith(magic):
+            raise DecodeError(f"the file is {what}, not a text disclosure", path=path, fix=fix)
     if data.startswith(b"\xef\xbb\xbf"):
         candidates: tuple[str, ...] = ("utf-8-sig",)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ("utf-16",)
-    else:
-        if b"\x00" in data:
+    elif b"\x00" in data:
+        even, odd = data[0::2].count(0), data[1::2].count(0)
+        if len(data) % 2 == 0 and max(even, odd) > len(data) // 16 \
+                and min(even, odd) * 10 < max(even, odd):
+            candidates = ("utf-16-le" if odd > even else "utf-16-be",)
+        else:
             raise DecodeError("the file holds NUL bytes: it is binary, not a text disclosure",
                               path=path, fix="give the text (or PDF) of the disclosure")
-        candidates = _ENCODINGS
+    else:
+        candidates = ("utf-8", "gb18030", "big5")
+    decoded: list[tuple[str, str]] = []
     for enc in candidates:
         try:
-            text = data.decode(enc)
+            decoded.append((data.decode(enc), enc))
         except UnicodeDecodeError:
             continue
-        return text.replace("\r\n", "\n").replace("\r", "\n"), enc
-    raise DecodeError("the bytes decode as neither UTF-8 nor GBK/GB18030 nor UTF-16",
-                      path=path, fix="save the file as UTF-8 (or GBK) text")
+        if enc.startswith("utf"):
+            break  # UTF-8 that decodes is UTF-8
+    if not decoded:
+        raise DecodeError("the bytes decode as neither UTF-8 nor GBK/GB18030 nor Big5 nor UTF-16",
+                          path=path, fix="save the file as UTF-8 (or GBK) text")
+    if len(decoded) > 1:  # GBK and Big5 both decode: keep the one that reads as a disclosure
+        decoded.sort(key=lambda te: -_score(te[0], _WORDS_TRADITIONAL if te[1] == "big5"
+                                            else _WORDS_SIMPLIFIED))
+    text, enc = decoded[0]
+    if _controls(text) > max(8, len(text) // 100):
+        raise DecodeError("the file is mostly control characters: it is binary, not a text"
+                          " disclosure", path=path, fix="give the text (or PDF) of the disclosure")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), enc
 
 
 def read_source(path: Path) -> Source:
-    """Read a disclosure text file."""
+    """Read a disclosure text file (at most ``MAX_TEXT_BYTES``)."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise DecodeError(f"the file is {size / 2**20:.0f} MB; a disclosure text is at most"
+                          f" {MAX_TEXT_BYTES // 2**20} MB", path=path,
+                          fix="give the text of one department-year's disclosure")
     data = path.read_bytes()
     text, encoding = decode(data, path)
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding,
