@@ -23,6 +23,7 @@ from fiscal.errors import AmountError, FiscalError, MissingTableError, TableFile
 from fiscal.schema import (
     CLAIM_CSV_COLUMNS,
     FEN_PER_WAN,
+    MAX_AMOUNT_WAN,
     META_REQUIRED,
     TABLE_CSV_COLUMNS,
     TABLES,
@@ -132,6 +133,10 @@ def wan_to_fen(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             continue
         whole, _, frac = text.lstrip("-").partition(".")
         if len(frac) > 6:
+            fen.append(pd.NA)
+            bad.append(True)
+            continue
+        if len(whole) > len(str(MAX_AMOUNT_WAN)):  # beyond any budget (and int64)
             fen.append(pd.NA)
             bad.append(True)
             continue

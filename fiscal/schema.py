@@ -31,6 +31,10 @@ WAN = Decimal(1)
 #: comparison stays in integers: ``2 * |difference| <= ROUNDING_HALF_UNITS * Σ ulp``.
 ROUNDING_HALF_UNITS = 1
 
+#: No department's budget reaches 10 万亿元 (10^9 万元): a larger figure is a misread
+#: number (digits run together, a 元 figure taken for 万元), refused rather than stored.
+MAX_AMOUNT_WAN = 10**9
+
 #: A stated percentage may be off by half a unit of its own last printed digit.
 PERCENT_HALF_UNIT = Decimal("0.5")
 
@@ -52,10 +56,12 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {t.id: t for t in (
-    TableSpec("t01", "收支总表", ("amount",), two_sided=True),
-    TableSpec("t02", "收入总表", ("amount",)),
+    TableSpec("t01", "收支总表", ("amount", "personnel", "public", "project"), two_sided=True),
+    TableSpec("t02", "收入总表", ("amount", "fiscal_grant", "business_income", "operating_income",
+                              "other_income")),
     TableSpec("t03", "支出总表", ("amount", "total", "basic", "project")),
-    TableSpec("t04", "财政拨款收支总表", ("amount",), two_sided=True),
+    TableSpec("t04", "财政拨款收支总表", ("amount", "general_public", "fund", "state_capital"),
+              two_sided=True),
     TableSpec("t05", "一般公共预算支出表（按功能科目）", ("total", "basic", "project"),
               codes="function"),
     TableSpec("t06", "一般公共预算基本支出表（按经济科目）", ("amount", "personnel", "public"),
@@ -81,6 +87,10 @@ COLUMN_LABELS: dict[str, str] = {
     "vehicle": "公务用车购置及运行维护费", "vehicle_purchase": "公务用车购置费",
     "vehicle_operation": "公务用车运行维护费", "office_operation": "机关运行经费",
     "period": "预算执行时间", "value": "内容", "content": "指标内容", "target": "指标值",
+    # Shanghai template: income by source, expense by fund
+    "fiscal_grant": "财政拨款收入", "business_income": "事业收入",
+    "operating_income": "事业单位经营收入", "other_income": "其他收入",
+    "state_capital": "国有资本经营预算",
 }
 
 #: Printed titles (after whitespace is removed) mapped to standard ids, most specific first.
@@ -191,6 +201,103 @@ SECTION_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"绩效", ("t12",)),
     (r"部门预算|预算情况|收支", ("t07", "t05", "t03", "t01")),
 )
+
+# ---------------------------------------------------------------------------
+# Drawn tables (PDF) and the Shanghai template
+# ---------------------------------------------------------------------------
+
+#: Header paths of a drawn table (its header cells from top to bottom over a column,
+#: whitespace removed, joined by "/") to column ids, most specific first. ``"label"``,
+#: ``"name"`` and ``"code1"``…``"code3"`` are the row's label, name and code parts
+#: (类/款/项), not amounts. ``"total?"`` is the table's total column: ``total`` where the
+#: table's standard columns have one, else ``amount``.
+HEADER_ALIASES: tuple[tuple[str, str], ...] = (
+    (r"科目编码/类$", "code1"),
+    (r"科目编码/款$", "code2"),
+    (r"科目编码/项$", "code3"),
+    (r"科目名称$", "name"),
+    (r"(^|/)项目$", "label"),
+    (r"公务用车.*/小计$", "vehicle"),
+    (r"公务用车.*/购置费$", "vehicle_purchase"),
+    (r"公务用车.*/运行(维护)?费$", "vehicle_operation"),
+    (r"公务用车购置及运行(维护)?费$", "vehicle"),
+    (r"因公出国", "abroad"),
+    (r"公务接待", "reception"),
+    (r"机关运行经费", "office_operation"),
+    (r"人员经费$", "personnel"),
+    (r"公用经费$", "public"),
+    (r"基本支出$", "basic"),
+    (r"项目支出$", "project"),
+    (r"财政拨款收入$", "fiscal_grant"),
+    (r"事业单位经营收入$", "operating_income"),
+    (r"事业收入$", "business_income"),
+    (r"其他收入$", "other_income"),
+    (r"一般公共预算$", "general_public"),
+    (r"政府性基金预算$", "fund"),
+    (r"国有资本经营预算$", "state_capital"),
+    (r"(合计|小计|预算数|金额)$", "total?"),
+)
+
+#: Subjects of the Shanghai narrative (单位预算编制说明), before ``CLAIM_SUBJECTS``:
+#: ``(pattern, canonical subject, table, item, column)`` as there.
+TEMPLATE_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
+    (r"^收入预算$", "收支总计", "t01", "收入总计", "amount"),
+    (r"^支出预算$", "支出总计", "t01", "支出总计", "amount"),
+    (r"^财政拨款收入$", "财政拨款收入", "t01", "财政拨款收入", "amount"),
+    (r"^事业收入$", "事业收入", "t01", "事业收入", "amount"),
+    (r"^事业单位经营收入$", "事业单位经营收入", "t01", "事业单位经营收入", "amount"),
+    (r"^其他收入$", "其他收入", "t01", "其他收入", "amount"),
+    (r"^财政拨款支出(预算)?$", "财政拨款支出", "t04", "支出总计", "amount"),
+    (r"^一般公共预算(财政)?拨款支出(预算)?$", "一般公共预算拨款", "t04", "支出总计",
+     "general_public"),
+    (r"^政府性基金(预算)?拨款支出(预算)?$", "政府性基金预算拨款", "t04", "支出总计", "fund"),
+    (r"^国有资本经营预算拨款支出(预算)?$", "国有资本经营预算拨款", "t04", "支出总计",
+     "state_capital"),
+    (r"政府采购预算$", "政府采购预算总额", "t08", "合计", "total"),
+    (r"机关运行经费", "机关运行经费", "t09", "", "office_operation"),
+    (r"^(涉及)?项目预算资金$", "绩效项目金额", "t12", "Σ", "total"),
+)
+
+#: Wholes whose parts are complete when all the listed kinds are stated (政府采购 splits
+#: into goods, works and services and nothing else), whatever the sentence says.
+EXHAUSTIVE_PARTS: dict[str, tuple[str, ...]] = {
+    "政府采购预算总额": ("政府采购货物", "政府采购工程", "政府采购服务"),
+}
+
+#: Columns that split a row's whole into parts: ``(whole, parts)``. A table uses the
+#: widest split whose columns it has (t01: amount = personnel + public + project; t06:
+#: amount = personnel + public). total = basic + project is ``rule_row_total``'s.
+ROW_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("amount", ("personnel", "public", "project")),
+    ("amount", ("personnel", "public")),
+    ("amount", ("fiscal_grant", "business_income", "operating_income", "other_income")),
+    ("amount", ("general_public", "fund", "state_capital")),
+    ("total", ("abroad", "reception", "vehicle")),
+    ("vehicle", ("vehicle_purchase", "vehicle_operation")),
+)
+
+#: What money a table covers: tables of different scope agree only where all the
+#: department's money is 一般公共预算 (t05 合计 equals t03 合计 or t01 支出总计).
+FUND_SCOPE: dict[str, str] = {
+    "t01": "all", "t02": "all", "t03": "all", "t04": "fiscal", "t05": "general_public",
+    "t06": "general_public", "t07": "general_public", "t10": "fund", "t11": "state_capital",
+}
+
+#: Columns two tables share, row by row (function code or class name; "Σ" for the
+#: totals): ``(table, column, table, column)``; ``a+b`` is the sum of two columns. The
+#: t04 column general_public is of 一般公共预算 scope whatever the table's.
+SHARED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("t01", "amount", "t03", "total"),
+    ("t01", "project", "t03", "project"),
+    ("t01", "personnel+public", "t03", "basic"),
+    ("t03", "total", "t05", "total"),
+    ("t03", "basic", "t05", "basic"),
+    ("t03", "project", "t05", "project"),
+    ("t04", "general_public", "t05", "total"),
+    ("t01", "personnel", "t06", "personnel"),
+    ("t01", "public", "t06", "public"),
+)
+
 
 META_REQUIRED = ("department", "slug", "year", "kind", "source_file", "source_sha256",
                  "tables")

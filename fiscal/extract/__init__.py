@@ -17,10 +17,16 @@ import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from fiscal.config import KIND_LABELS, DeptYear, Settings
-from fiscal.errors import NotADisclosureError, OutputExistsError, UnknownDepartmentError
+from fiscal.errors import (
+    AmountError,
+    NotADisclosureError,
+    OutputExistsError,
+    UnknownDepartmentError,
+)
 from fiscal.extract import narrative, tables
 from fiscal.extract.text import (
     Source,
@@ -31,7 +37,12 @@ from fiscal.extract.text import (
     read_source,
     to_wan,
 )
-from fiscal.schema import CLAIM_CSV_COLUMNS, SECTION_TABLES, TABLE_CSV_COLUMNS
+from fiscal.schema import (
+    CLAIM_CSV_COLUMNS,
+    MAX_AMOUNT_WAN,
+    SECTION_TABLES,
+    TABLE_CSV_COLUMNS,
+)
 
 SOURCE_STEM = "source"
 
@@ -192,6 +203,7 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
             what += f" (it names {len(named)} table(s) without printing them)"
         raise NotADisclosureError(what, path=path,
                                   fix="give the part of the disclosure that holds the figures")
+    _guard_magnitudes(found, claims, path)
     _align_levels(found)
     _resolve_refs(claims, found)
     _sangong_rows_refs(claims, found)
@@ -199,6 +211,23 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     _meta_extras(meta, slug, settings, found, named, claims)
     return Extraction(source=source, dept_year=dy, department=name, tables=found,
                       claims=claims, meta=meta)
+
+
+def _guard_magnitudes(found: list[tables.Table], claims: list[narrative.Claim],
+                      path: Path) -> None:
+    """Refuse a figure no budget can have: it is a misread number, not data."""
+    for t in found:
+        for c in t.cells:
+            if c.printed and abs(to_wan(parse_number(c.printed).value, t.unit)) > MAX_AMOUNT_WAN:
+                raise AmountError(
+                    f"table {t.id} ({t.title}), row '{c.label}': {c.printed} {t.unit} is beyond"
+                    " any department budget", path=path, where=f"line {c.source_line}",
+                    fix="check the cell: digits may have run together, or the unit is wrong")
+    for c in claims:
+        if c.unit == "万元" and abs(Decimal(c.value)) > MAX_AMOUNT_WAN:
+            raise AmountError(f"the narrative states {c.printed}, beyond any department budget",
+                              path=path, where=f"line {c.source_line}",
+                              fix="check the figure: digits may have run together")
 
 
 def _align_levels(found: list[tables.Table]) -> None:
