@@ -165,3 +165,32 @@ def sangong_trend(s: pd.DataFrame, title: str = "“三公”经费变化") -> C
                                             for y, v in zip(grp["year"], grp["amount_wan"],
                                                             strict=True)))
     return _render(fig, f"{title}（万元）：" + "；".join(parts))
+
+
+def sangong_departments(s: pd.DataFrame, title: str = "各部门“三公”经费") -> Chart:
+    """三公 totals of the departments with more than one year: one small panel each, with
+    its own scale (departments differ by a thousand times)."""
+    setup_fonts()
+    from matplotlib.figure import Figure
+
+    deps = sorted(set(s["department"]))
+    cols = min(3, len(deps))
+    rows = (len(deps) + cols - 1) // cols
+    fig = Figure(figsize=(8, 2.6 * rows), dpi=DPI)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    parts = []
+    for ax, dep in zip(axes.flat, deps, strict=False):
+        grp = s[s["department"] == dep].sort_values("year")
+        years = [f"{int(y)}年" for y in grp["year"]]
+        ax.bar(years, _f(grp["amount_wan"]), color=PALETTE[0], width=0.6)
+        for i, v in enumerate(grp["amount_wan"]):
+            ax.text(i, float(v), fmt_wan(v), ha="center", va="bottom", fontsize=8)
+        ax.set_title(dep if len(dep) <= 14 else dep[:13] + "…", fontsize=9)
+        ax.margins(y=0.2)
+        ax.tick_params(labelsize=8)
+        parts.append(dep + " " + "，".join(f"{y} {fmt_wan(v)}" for y, v in
+                                           zip(years, grp["amount_wan"], strict=True)))
+    for ax in list(axes.flat)[len(deps):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{title}（万元）")
+    return _render(fig, f"{title}（万元）：" + "；".join(parts))

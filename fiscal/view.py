@@ -291,6 +291,7 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
                      "report": status.get(dy.key, "")})
     if not rows:
         return note("数据目录中没有部门年度。")
+    rows.sort(key=lambda r: (r["department"], r["year"], r["kind"]))
     body = []
     for r in rows:
         link = f'<a href="{esc(r["key"])}.html">{esc(r["department"])}</a>'
@@ -335,7 +336,12 @@ def sangong_panel(settings: Settings | None = None):
     wide = s.pivot_table(index="department", columns="year", values="amount_wan",
                          aggfunc="first").reset_index()
     cols = {"department": "部门", **{y: f"{y}年" for y in wide.columns[1:]}}
-    out = [HTML(table(wide, cols, {y: money for y in wide.columns[1:]}))]
+    out = []
+    several = s.groupby("slug")["year"].nunique()
+    multi = s[s["slug"].isin(several[several > 1].index)]
+    if not multi.empty:
+        out.append(plots.sangong_departments(multi.sort_values(["department", "year"])))
+    out.append(HTML(table(wide, cols, {y: money for y in wide.columns[1:]})))
     return out
 
 
