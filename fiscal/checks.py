@@ -179,7 +179,8 @@ def rule_tables_present(p: Panel) -> pd.DataFrame:
     for key, meta in p.meta.items():
         have = set(meta.get("tables", {}))
         r = {"key": key, "slug": meta["slug"], "year": int(meta["year"]), "kind": meta["kind"]}
-        if len(have & set(REQUIRED_TABLES)) >= len(REQUIRED_TABLES) // 2:
+        # the full Shenzhen-style set (t07 项目分类 is its mark); other templates print fewer
+        if "t07" in have and len(have & set(REQUIRED_TABLES)) >= len(REQUIRED_TABLES) // 2:
             for tid in REQUIRED_TABLES:
                 if tid not in have:
                     rows.append(_one(r, "table_missing", "warning", tid, TABLES[tid].title, None,
@@ -800,6 +801,181 @@ def rule_prior_year(p: Panel) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------
+# 6. Templates with more columns (Shanghai): restatements, row parts, shared columns, names
+# ---------------------------------------------------------------------------
+
+def rule_claim_restated(p: Panel) -> pd.DataFrame:
+    """A figure restated later in its item (``2026年预算安排 X``) equals the item's figure."""
+    cl = _money_claims(p)
+    if cl.empty:
+        return empty_findings()
+    heads = cl[cl["role"] == "amount"][["key", "claim", "subject", "claim_year", "basis",
+                                         "value_fen", "ulp_fen", "printed"]]
+    again = cl[(cl["role"] == "amount") & (cl["parent"] != "") & (cl["parts"] == "")]
+    m = again.merge(heads, left_on=["key", "parent", "subject", "claim_year", "basis"],
+                    right_on=["key", "claim", "subject", "claim_year", "basis"],
+                    suffixes=("", "_head"))
+    if m.empty:
+        return empty_findings()
+    m = m[m["value_fen"] != m["value_fen_head"]]
+    if m.empty:
+        return empty_findings()
+    msg = ("“" + m["subject"] + "” 同一项中再次写作 " + m["printed"] + "，与前文 "
+           + m["printed_head"] + " 不一致")
+    return _claim_findings(m, "claim_restated", m["value_fen_head"], m["value_fen"],
+                           m["ulp_fen"] + m["ulp_fen_head"], msg)
+
+
+def rule_code_hierarchy_rows(p: Panel) -> pd.DataFrame:
+    """类 = Σ款 and 款 = Σ项 in tables whose standard layout is not coded but whose rows
+    carry function codes (the Shanghai 收入/支出预算总表)."""
+    tids = [t for t, s in TABLES.items() if s.codes not in CODE_LEVELS]
+    cells = p.cells[p.cells["table"].isin(tids) & p.cells["code"].str.fullmatch(r"\d{3,7}")]
+    v = cells[cells["amount_fen"].notna()]
+    out = []
+    for child_len, parent_len in ((5, 3), (7, 5)):
+        ch = v[v["code"].str.len() == child_len]
+        if ch.empty:
+            continue
+        sums = ch.assign(code=ch["code"].str[:parent_len]).groupby(
+            [*KEY, "table", "side", "column", "code"], sort=False).agg(
+            child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum")).reset_index()
+        m = v[v["code"].str.len() == parent_len].merge(
+            sums, on=[*KEY, "table", "side", "column", "code"])
+        m = m[m["child_fen"] != m["amount_fen"]]
+        if m.empty:
+            continue
+        level, sub = {3: "类", 5: "款"}[parent_len], {5: "款", 7: "项"}[child_len]
+        msg = (m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
+               + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"]))
+        out.append(_findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
+                             m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg,
+                             m["source_line"]))
+    return _concat(out)
+
+
+def rule_row_parts(p: Panel) -> pd.DataFrame:
+    """A row's whole equals its parts where a table splits it into columns (``ROW_PARTS``):
+    合计 = 人员经费 + 公用经费 (+ 项目支出), 合计 = Σ收入来源, 三公合计 = Σ三项 …"""
+    from fiscal.schema import ROW_PARTS
+
+    v = _panel_values(p)
+    if v.empty:
+        return empty_findings()
+    have = v.groupby(["key", "table"])["column"].agg(frozenset)
+    out = []
+    for (key, tid), cols in have.items():
+        fits = [(w, ps) for w, ps in ROW_PARTS if w in cols and set(ps) <= cols]
+        fits = [(w, ps) for w, ps in fits
+                if not any(w2 == w and set(ps) < set(ps2) for w2, ps2 in fits)]
+        for whole, parts in fits:
+            sub = v[(v["key"] == key) & (v["table"] == tid) & v["column"].isin([whole, *parts])]
+            idx = ["side", "row"]
+            w = sub[sub["column"] == whole].set_index(idx)
+            s = sub[sub["column"].isin(parts)].groupby(idx).agg(
+                s=("amount_fen", "sum"), u=("ulp_fen", "sum"), n=("amount_fen", "size"))
+            m = w.join(s, how="inner").reset_index()
+            m = m[m["n"] == len(parts)]
+            if m.empty:
+                continue
+            m["s"] = m["s"].astype("int64")
+            names = " + ".join(_col(c) for c in parts)
+            msg = (m["label"] + "：" + _col(whole) + " " + _txt(m["amount_fen"]) + " ≠ "
+                   + names + " " + _txt(m["s"]))
+            out.append(_findings(m, "row_parts", m["table"], _item(m), m["s"], m["amount_fen"],
+                                 m["ulp_fen"] + m["u"].astype("int64"), msg, m["source_line"]))
+    return _concat(out)
+
+
+def _shared_rows(v: pd.DataFrame, tid: str, column: str, ref_codes: pd.DataFrame
+                 ) -> pd.DataFrame:
+    """Rows of one table's column (``a+b`` summed) keyed by function code or ``Σ``."""
+    cols = column.split("+")
+    sub = v[(v["table"] == tid) & v["column"].isin(cols) & v["side"].isin(["", "支出"])]
+    if sub.empty:
+        return sub
+    g = sub.groupby(["key", "side", "row"], sort=False)
+    rows = g.agg(amount_fen=("amount_fen", "sum"), ulp_fen=("ulp_fen", "sum"),
+                 n=("amount_fen", "size"), code=("code", "first"), name=("name", "first"),
+                 level=("level", "first"), label=("label", "first"),
+                 source_line=("source_line", "first")).reset_index()
+    rows = rows[rows["n"] == len(cols)]
+    uncoded = rows[(rows["code"] == "") & (rows["level"] >= 1)].drop(columns="code").merge(
+        ref_codes, on=["key", "name", "level"])
+    coded = rows[rows["code"] != ""]
+    total = rows[(rows["code"] == "") & (rows["level"] == 0)].assign(code="Σ")
+    out = pd.concat([coded, uncoded, total], ignore_index=True)
+    return out.drop_duplicates(["key", "code"], keep=False)
+
+
+def rule_shared_columns(p: Panel) -> pd.DataFrame:
+    """A column two tables share agrees between them row by row (``SHARED_COLUMNS``); tables
+    of different fund scope only where all the money is 一般公共预算."""
+    from fiscal.schema import FUND_SCOPE, SHARED_COLUMNS
+
+    v = _panel_values(p)
+    if v.empty:
+        return empty_findings()
+    ref = v[v["table"].isin(["t05", "t03"]) & (v["code"] != "")].drop_duplicates(
+        ["key", "name", "level", "code"])[["key", "name", "level", "code"]]
+    ref_codes = ref.drop_duplicates(["key", "name", "level"], keep=False)
+    totals = v[(v["level"] == 0) & v["side"].isin(["", "支出"])
+               & v["column"].isin(["amount", "total"])]
+    t05 = totals[totals["table"] == "t05"].groupby("key")["amount_fen"].first()
+    whole = totals[totals["table"].isin(["t03", "t01"])].groupby("key")["amount_fen"].first()
+    single_fund = {k for k in t05.index if k in whole.index and whole[k] == t05[k]}
+    out = []
+    for ta, ca, tb, cb in SHARED_COLUMNS:
+        a = _shared_rows(v, ta, ca, ref_codes)
+        b = _shared_rows(v, tb, cb, ref_codes)
+        if a.empty or b.empty:
+            continue
+        m = a.merge(b[["key", "code", "amount_fen", "ulp_fen", "source_line"]],
+                    on=["key", "code"], suffixes=("", "_b"))
+        scope_a = "general_public" if ca == "general_public" else FUND_SCOPE.get(ta, "")
+        if scope_a != FUND_SCOPE.get(tb, ""):
+            m = m[m["key"].isin(single_fund)]
+        m = m[m["amount_fen"] != m["amount_fen_b"]]
+        if m.empty:
+            continue
+        m = m.merge(p.cells.drop_duplicates("key")[KEY], on="key")
+        what_a = f"{ta} {'+'.join(_col(c) for c in ca.split('+'))}"
+        what_b = f"{tb} {'+'.join(_col(c) for c in cb.split('+'))}"
+        item = m["code"].where(m["code"] != "Σ", "合计")
+        msg = (item + "（" + m["label"] + "）：" + what_a + " " + _txt(m["amount_fen"])
+               + " ≠ " + what_b + " " + _txt(m["amount_fen_b"]))
+        out.append(_findings(m, "shared_columns", pd.Series(f"{ta}/{tb}", index=m.index),
+                             item, m["amount_fen_b"], m["amount_fen"],
+                             m["ulp_fen"] + m["ulp_fen_b"], msg, m["source_line"]))
+    return _concat(out)
+
+
+def rule_code_names(p: Panel) -> pd.DataFrame:
+    """The name the narrative gives a function code is the name the tables print for it."""
+    rows = []
+    cells = p.cells[p.cells["code"] != ""]
+    for key, meta in p.meta.items():
+        named = meta.get("narrative_code_names") or []
+        if not named:
+            continue
+        here = cells[cells["key"] == key]
+        printed = here.groupby("code")["name"].agg(lambda s: sorted(set(s)))
+        r = {"key": key, "slug": meta["slug"], "year": int(meta["year"]), "kind": meta["kind"]}
+        for d in named:
+            code, name = d["code"], re.sub(r"\s+", "", d["name"])
+            if code not in printed.index:
+                rows.append(_one(r, "code_names", "warning", "narrative", code, None, None,
+                                 f"正文所列科目 {code}（{name}）在各表中找不到",
+                                 d.get("source_line", 0)))
+            elif name not in printed[code]:
+                shown = "、".join(printed[code])
+                rows.append(_one(r, "code_names", "warning", "narrative", code, None, None,
+                                 f"科目 {code} 正文称“{name}”，表中称“{shown}”",
+                                 d.get("source_line", 0)))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------
 
@@ -807,6 +983,8 @@ RULES: tuple[Callable[[Panel], pd.DataFrame], ...] = (
     rule_code_level, rule_tables_present, rule_code_hierarchy, rule_row_total, rule_outline,
     rule_totals, rule_cross_table, rule_function_rows, rule_claim_table, rule_claim_change,
     rule_claim_change_pct, rule_claim_parts, rule_prior_year,
+    rule_claim_restated, rule_code_hierarchy_rows, rule_row_parts, rule_shared_columns,
+    rule_code_names,
 )
 
 

@@ -19,8 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fiscal", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    e = sub.add_parser("extract", help="disclosure text -> department-year folder")
-    e.add_argument("source", type=Path, help="disclosure text file (UTF-8, GBK, …)")
+    e = sub.add_parser("extract", help="disclosure text or PDF -> department-year folder")
+    e.add_argument("source", type=Path, help="disclosure text (UTF-8, GBK, …) or PDF file")
     e.add_argument("--out", type=Path, help="folder to write (default data/<slug>/<year>)")
     e.add_argument("--slug", help="department slug (default: found in data/departments.csv)")
     e.add_argument("--department", help="department name (default: from departments.csv)")
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="every inconsistency of department-years or texts")
     c.add_argument("targets", nargs="*",
-                   help="<slug>/<year>, <slug>/<year>-final, a folder or a disclosure text")
+                   help="<slug>/<year>, <slug>/<year>-final, a folder, or a text or PDF")
     c.add_argument("--all", action="store_true", help="every department-year in the data folder")
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
     r = sub.add_parser("report", help="HTML reports (papermill + nbconvert) and the index")

@@ -27,14 +27,19 @@ from fiscal.checks import (
     rule_claim_change,
     rule_claim_change_pct,
     rule_claim_parts,
+    rule_claim_restated,
     rule_claim_table,
     rule_code_hierarchy,
+    rule_code_hierarchy_rows,
     rule_code_level,
+    rule_code_names,
     rule_cross_table,
     rule_function_rows,
     rule_outline,
     rule_prior_year,
+    rule_row_parts,
     rule_row_total,
+    rule_shared_columns,
     rule_tables_present,
     rule_totals,
     run_rules,
@@ -162,6 +167,33 @@ def _fault_prior_year():
                          claim("c001", "收支总计", "8", key="d/2017")])
 
 
+def _fault_claim_restated():
+    return panel(claims=[claim("c001", "购房补贴", "207", ulp="1"),
+                         claim("c002", "购房补贴", "170.03", parent="c001")])
+
+
+def _fault_code_hierarchy_rows():
+    return panel([cell("t03", "204", "project", "10"), cell("t03", "20406", "project", "20")])
+
+
+def _fault_row_parts():
+    return panel([cell("t06", "301", "amount", "10.00"),
+                  cell("t06", "301", "personnel", "5.00"), cell("t06", "301", "public", "4.00")])
+
+
+def _fault_shared_columns():
+    return panel([cell("t01", "支出总计", "personnel", "20.00", side="支出"),
+                  cell("t01", "支出总计", "amount", "30.00", side="支出"),
+                  cell("t05", "合计", "total", "30.00"),
+                  cell("t06", "合计", "personnel", "19.00")])
+
+
+def _fault_code_names():
+    return panel([cell("t05", "210", "total", "1", name="卫生健康支出")],
+                 meta={KEY: {"narrative_code_names": [
+                     {"code": "210", "name": "医疗卫生与计划生育支出", "source_line": 9}]}})
+
+
 FAULTS = {
     rule_code_level: _fault_code_level, rule_tables_present: _fault_tables_present,
     rule_code_hierarchy: _fault_code_hierarchy, rule_row_total: _fault_row_total,
@@ -170,6 +202,9 @@ FAULTS = {
     rule_claim_table: _fault_claim_table, rule_claim_change: _fault_claim_change,
     rule_claim_change_pct: _fault_claim_change_pct, rule_claim_parts: _fault_claim_parts,
     rule_prior_year: _fault_prior_year,
+    rule_claim_restated: _fault_claim_restated,
+    rule_code_hierarchy_rows: _fault_code_hierarchy_rows, rule_row_parts: _fault_row_parts,
+    rule_shared_columns: _fault_shared_columns, rule_code_names: _fault_code_names,
 }
 RULE_IDS = [r.__name__ for r in RULES]
 
@@ -860,3 +895,64 @@ def test_panel_loader_and_budget_loader_give_the_same_findings(seed_findings, co
     found = run_rules(load_panel({"futian-sti/2018": committed_dir}))[FINDING_COLUMNS]
     pd.testing.assert_frame_equal(found.reset_index(drop=True),
                                   seed_findings.reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------
+# Templates with more columns (Shanghai): restated figures, row parts, shared columns, names
+# ---------------------------------------------------------------------------
+
+def test_claim_restated_error_and_quiet_when_equal():
+    one(rule_claim_restated(_fault_claim_restated()), "claim_restated", "error",
+        expected="207", actual="170.03", item="购房补贴")
+    same = panel(claims=[claim("c001", "普法宣传", "124.29"),
+                         claim("c002", "普法宣传", "124.29", parent="c001")])
+    assert rule_claim_restated(same).empty
+    # a part of a whole (parts set) is no restatement
+    part = panel(claims=[claim("c001", "三公经费", "10.71"),
+                         claim("c002", "公务接待费", "0.73", parent="c001", parts="complete")])
+    assert rule_claim_restated(part).empty
+
+
+def test_code_hierarchy_rows_in_an_uncoded_table():
+    one(rule_code_hierarchy_rows(_fault_code_hierarchy_rows()), "code_hierarchy", "error",
+        expected="20", actual="10", item="204", table="t03")
+
+
+def test_row_parts_widest_split_and_rounding():
+    one(rule_row_parts(_fault_row_parts()), "row_parts", "error", expected="9", actual="10")
+    # t01: amount = personnel + public + project (not personnel + public alone)
+    t01 = panel([cell("t01", "一、公共安全支出", c, v, side="支出")
+                 for c, v in (("amount", "7918.94"), ("personnel", "1260.42"),
+                              ("public", "174.47"), ("project", "6484.05"))])
+    assert rule_row_parts(t01).empty
+    off = panel([cell("t01", "一、公共安全支出", c, v, side="支出")
+                 for c, v in (("amount", "7918.94"), ("personnel", "1260.42"),
+                              ("public", "174.47"), ("project", "6484.06"))])
+    one(rule_row_parts(off), "row_parts", "rounding", expected="7918.95", actual="7918.94")
+
+
+def test_shared_columns_only_where_the_scopes_match():
+    one(rule_shared_columns(_fault_shared_columns()), "shared_columns", "error",
+        expected="19", actual="20", item="合计", table="t01/t06")
+    # all funds (t01) differ from 一般公共预算 (t05): t01 and t06 are not comparable
+    other = panel([cell("t01", "支出总计", "personnel", "20", side="支出"),
+                   cell("t01", "支出总计", "amount", "40", side="支出"),
+                   cell("t05", "合计", "total", "30"),
+                   cell("t06", "合计", "personnel", "19")])
+    assert rule_shared_columns(other).empty
+
+
+def test_shared_columns_class_rows_by_name():
+    p = panel([cell("t01", "一、公共安全支出", "amount", "10.00", side="支出"),
+               cell("t03", "204", "total", "11.00", name="公共安全支出")])
+    one(rule_shared_columns(p), "shared_columns", "error", expected="11", actual="10",
+        item="204")
+
+
+def test_code_names_warning():
+    found = rule_code_names(_fault_code_names())
+    f = one(found, "code_names", "warning", expected=None, actual=None, item="210")
+    assert "卫生健康支出" in f["message"]
+    same = panel([cell("t05", "210", "total", "1", name="卫生健康支出")],
+                 meta={KEY: {"narrative_code_names": [{"code": "210", "name": "卫生健康支出"}]}})
+    assert rule_code_names(same).empty

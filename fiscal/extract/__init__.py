@@ -179,6 +179,11 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     the slug is made from the file name and meta says ``department_registered: false``
     (for checking a text that is not going into ``data/``).
     """
+    if Path(path).suffix.lower() == ".pdf":
+        from fiscal.extract.pdf import extract_pdf
+
+        return extract_pdf(path, settings, slug=slug, department=department, year=year,
+                           kind=kind, unregistered=unregistered)
     settings = settings or Settings.from_env()
     source = read_source(path)
     text = source.text

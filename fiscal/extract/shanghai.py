@@ -1,0 +1,580 @@
+"""The Shanghai template (上海市…区级单位/部门预算) read from a PDF's drawn tables and text.
+
+Nine tables drawn with ruling lines, each under a title (2026年预算单位收入预算总表 …)
+that ``fiscal.schema.table_id_for_title`` maps to a standard id; a table continues
+over page breaks (the next page's table has no title; its repeated header is
+dropped). Column ids come from the header cells over each column
+(``fiscal.schema.HEADER_ALIASES``); function codes printed over 类/款/项 columns
+are joined into 3/5/7-digit codes. Amounts stay as printed (元 in most tables,
+万元 in the 三公 table); ``Table.unit`` carries the printed unit and the folder
+stores exact 万元.
+
+The narrative (单位预算编制说明 before the tables, 其他相关情况说明 after them)
+states totals with their change against the prior year, one item per 项 with the
+prior year's execution figure (basis 执行数), the budget figure restated and the
+change in %, 三公 with its parts and 机关运行经费, procurement by goods/works/
+services, projects with performance targets, vehicles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fiscal.extract.narrative import Claim
+from fiscal.extract.pdf import NUMBER_CELL_RE, PdfLine, PdfTable, PdfText
+from fiscal.extract.tables import TOTAL_RE, UNIT_RE, Cell, Table, compact
+from fiscal.extract.text import parse_number, plain, to_wan
+from fiscal.schema import (
+    CLAIM_SUBJECTS,
+    CODE_LEVELS,
+    COMPLETE_WHOLES,
+    EXHAUSTIVE_PARTS,
+    HEADER_ALIASES,
+    TABLES,
+    TEMPLATE_SUBJECTS,
+    table_id_for_title,
+)
+
+#: A table title line: ends in 表 (an optional unit note after it), not too long.
+TITLE_LINE_RE = re.compile(r"^\S.{2,58}表\s*(?:[（(].{0,12}[）)])?$")
+NOTE_RE = re.compile(r"^\s*(注|备注)\s*[:：]")
+NUMBERING = (r"^[一二三四五六七八九十]+[、.]", r"^[（(][一二三四五六七八九十]+[）)]",
+             r"^\d+[、.．](?!\d)", r"^[（(]\d+[）)]")
+
+
+def _title_of(lines: list[PdfLine]) -> tuple[str, str, PdfLine] | None:
+    for line in reversed(lines):
+        text = compact(line.text)
+        if TITLE_LINE_RE.match(text) and not re.match(r"^\d+[.．、]", text):
+            tid = table_id_for_title(text)
+            if tid:
+                return tid, text, line
+    return None
+
+
+def matches(doc: PdfText) -> bool:
+    """Does the PDF draw at least three titled standard tables (the Shanghai layout)?"""
+    titled = 0
+    for pt in doc.tables:
+        above = [ln for ln in doc.page_lines(pt.page) if ln.bottom <= pt.bbox[1] + 1]
+        titled += _title_of(above) is not None
+    return titled >= 3
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Layout:
+    """What each column of a table holds: (side, column id) by column index."""
+
+    columns: list[tuple[str, str]]
+    two_sided: bool
+
+
+def _is_data_row(texts: list[str | None]) -> bool:
+    cells = [compact(t or "") for t in texts]
+    filled = [c for c in cells if c]
+    if any(NUMBER_CELL_RE.match(c) for c in filled):
+        return True
+    return bool(filled) and (filled == ["无"] or (TOTAL_RE.match(filled[0]) is not None
+                                                  and len(filled) == 1))
+
+
+def _header_paths(pt: PdfTable, first_data: int) -> list[str]:
+    """For each column, its header cells from top to bottom, joined by ``/``."""
+    ncols = max(len(r) for r in pt.boxes)
+    centres: list[float | None] = [None] * ncols
+    for i in [*range(first_data, len(pt.boxes)), *reversed(range(first_data))]:
+        for j, box in enumerate(pt.boxes[i]):
+            if centres[j] is None and box is not None:
+                centres[j] = (box[0] + box[2]) / 2
+    paths = []
+    for j in range(ncols):
+        xc = centres[j]
+        parts = []
+        for i in range(first_data):
+            for k, box in enumerate(pt.boxes[i]):
+                text = compact(pt.rows[i][k] or "")
+                if box is None or not text or xc is None:
+                    continue
+                if box[0] <= xc <= box[2]:
+                    parts.append((box[1], text))
+        paths.append("/".join(t for _, t in sorted(parts)))
+    return paths
+
+
+def _column_id(path: str, tid: str) -> str:
+    for pattern, col in HEADER_ALIASES:
+        if re.search(pattern, path):
+            if col == "total?":
+                return "total" if "total" in TABLES[tid].columns else "amount"
+            return col
+    return ""
+
+
+def _layout(pt: PdfTable, first_data: int, tid: str) -> _Layout:
+    paths = _header_paths(pt, first_data)
+    two = TABLES[tid].two_sided
+    cols = []
+    for path in paths:
+        side = ""
+        if two:
+            top = path.split("/")[0]
+            side = "收入" if top.endswith("收入") else "支出"
+        cols.append((side, _column_id(path, tid)))
+    return _Layout(cols, two)
+
+
+def _numbered_level(label: str, seen: list[int]) -> int:
+    """Level of a label by its numbering style, styles ranked in order of appearance."""
+    if TOTAL_RE.match(label):
+        return 0
+    style = next((k for k, p in enumerate(NUMBERING) if re.match(p, label)), None)
+    if style is None:
+        return 1
+    if style not in seen:
+        seen.append(style)
+    return seen.index(style) + 1
+
+
+class _TableBuilder:
+    def __init__(self, table: Table, layout: _Layout, row_name: str) -> None:
+        self.table = table
+        self.layout = layout
+        self.row = 0
+        self.row_name = row_name
+        self.seen: dict[str, list[int]] = {"收入": [], "支出": [], "": []}
+
+    def add(self, texts: list[str | None], line: int) -> None:
+        cols = self.layout.columns
+        sides = ["收入", "支出"] if self.layout.two_sided else [""]
+        for side in sides:
+            idx = [j for j, (s, _c) in enumerate(cols) if s == side and j < len(texts)]
+            parts = {cols[j][1]: compact(texts[j] or "") for j in idx if cols[j][1]}
+            code = "".join(parts.get(k, "") for k in ("code1", "code2", "code3"))
+            label = parts.get("name") or parts.get("label") or ""
+            if code and not code.isdigit():  # 合计 or 无 printed across the code columns
+                label, code = label or code, ""
+            values = [(cols[j][1], compact(texts[j] or "")) for j in idx
+                      if cols[j][1] and cols[j][1] not in ("code1", "code2", "code3", "name",
+                                                           "label")]
+            if not code and not label:
+                first = next((compact(t or "") for t in texts if t), "")
+                label = first if TOTAL_RE.match(first) else ""
+            if label == "无" or (not label and not code and not any(v for _, v in values)):
+                continue
+            if not label and not code:
+                label = self.row_name
+            codes = TABLES[self.table.id].codes
+            if code and codes in CODE_LEVELS:
+                level = CODE_LEVELS[codes].get(len(code), 0)
+            elif code:
+                level = CODE_LEVELS["function"].get(len(code), 0)
+            elif label == self.row_name:
+                level = 1
+            else:
+                level = _numbered_level(label, self.seen[side])
+            self.row += 1
+            any_cell = False
+            for col, printed in values:
+                if not printed:
+                    continue
+                if not NUMBER_CELL_RE.match(printed):
+                    self.table.cells.append(Cell(self.row, side, code, label, level, col, "",
+                                                 printed, line))
+                else:
+                    self.table.cells.append(Cell(self.row, side, code, label, level, col,
+                                                 printed, "", line))
+                any_cell = True
+            if not any_cell:
+                first_col = next((col for col, _p in values), self.table.columns[0])
+                self.table.cells.append(Cell(self.row, side, code, label, level, first_col,
+                                             "", "", line))
+
+
+def _strip_caption(pt: PdfTable, doc: PdfText, above: list[PdfLine]) -> PdfTable:
+    """A table whose ruling encloses its own title and unit line: those rows become lines
+    above it (``above`` gains them) and the table starts at its header."""
+    k = 0
+    for i, row in enumerate(pt.rows):
+        filled = [compact(x) for x in row if x and compact(x)]
+        if _is_data_row(row) or len(filled) > 2:
+            break
+        title = len(filled) == 1 and TITLE_LINE_RE.match(filled[0]) and table_id_for_title(
+            filled[0])
+        if filled and not (title or UNIT_RE.search(" ".join(filled))
+                           or filled[0].startswith("编制单位")):
+            break
+        k = i + 1
+    if k == 0:
+        return pt
+    by_number = {ln.number: ln for ln in doc.lines}
+    for i in range(k):
+        if pt.row_lines[i] in by_number and by_number[pt.row_lines[i]] not in above:
+            above.append(by_number[pt.row_lines[i]])
+    above.sort(key=lambda ln: ln.number)
+    return PdfTable(pt.page, pt.bbox, pt.rows[k:], pt.boxes[k:], pt.row_lines[k:])
+
+
+def read_tables(doc: PdfText) -> list[Table]:
+    """The standard tables drawn in the PDF, joined over page breaks, in printed order."""
+    out: list[Table] = []
+    builders: dict[str, _TableBuilder] = {}
+    current: tuple[Table, _Layout, int] | None = None
+    last_page = 0
+    for pt in doc.tables:
+        page_lines = doc.page_lines(pt.page)
+        above = [ln for ln in page_lines if ln.bottom <= pt.bbox[1] + 1]
+        below = [ln for ln in page_lines if ln.top >= pt.bbox[3] - 1]
+        pt = _strip_caption(pt, doc, above)
+        head = _title_of(above)
+        first_data = next((i for i, r in enumerate(pt.rows) if _is_data_row(r)), len(pt.rows))
+        ncols = max(len(r) for r in pt.rows)
+        if head is not None:
+            tid, title, title_line = head
+            if tid in builders:  # a second table of the same id: keep the first
+                current = None
+                continue
+            table = Table(id=tid, title=title, title_line=title_line.number)
+            for ln in above:
+                if ln.number > title_line.number:
+                    m = UNIT_RE.search(ln.text)
+                    if m:
+                        table.unit, table.unit_line = m["unit"], ln.number
+            org = next((re.sub(r"^编制单位[：:]\s*", "", ln.text.split()[0]) for ln in above
+                        if ln.text.startswith("编制单位")), "")
+            layout = _layout(pt, first_data, tid)
+            order = [c for _s, c in layout.columns
+                     if c and c not in ("code1", "code2", "code3", "name", "label")]
+            table.columns = tuple(dict.fromkeys(order)) or ("amount",)
+            builders[tid] = _TableBuilder(table, layout, org)
+            out.append(table)
+            current = (table, layout, ncols)
+            last_page = pt.page
+        elif current is None or current[2] != ncols or pt.page != last_page + 1:
+            current = None
+            continue
+        last_page = pt.page
+        table, layout, _n = current
+        b = builders[table.id]
+        for i in range(first_data, len(pt.rows)):
+            b.add(pt.rows[i], pt.row_lines[i])
+        for ln in below:
+            if NOTE_RE.match(ln.text):
+                table.notes.append(f"{table.id} {compact(ln.text)}（第 {ln.number} 行）")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Narrative
+# ---------------------------------------------------------------------------
+
+FIGURE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|元|%|个|辆)")
+CLAUSE_SPLIT = re.compile(r"[，,；;：:、。]")
+ITEM_START = re.compile(r"^(\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]"
+                        r"|[一二三四五六七八九十]+、)")
+SECTION_HEAD = re.compile(r"^[一二三四五六七八九十]+、\s*(?P<title>\S.*)$")
+START_RE = re.compile(r"^(\d{4}年)?(单位|部门)预算编制说明$")
+OTHER_RE = re.compile(r"^其他相关情况说明$")
+CODED_RE = re.compile(
+    r"(?P<n1>[^（(）)]+)[（(](?P<c1>\d{3})类[）)](?P<n2>[^（(）)]+)[（(](?P<c2>\d{2})款[）)]"
+    r"(?P<n3>[^（(）)]+)[（(](?P<c3>\d{2})项[）)]\s*$")
+PRIOR_RE = re.compile(r"(?P<y>\d{4})年(?:度)?(?:当年)?(?:预算)?执行数为?$")
+RESTATE_RE = re.compile(r"(?P<y>\d{4})年(?:度)?预算(?:安排|数为|数|为)$")
+_VS = r"(?:上年|(?P<y>\d{4})年(?:度)?)(?P<b>预算执行数|执行数|预算数?|决算数?)?"
+CHANGE_RE = re.compile(r"(?:比|较)" + _VS + r"(?P<d>增加|增长|减少|下降)$")
+FLAT_RE = re.compile(r"与" + _VS + r"持平")
+NOT_AMOUNT_AFTER = re.compile(r"^\s*[（(]含[）)]|^\s*以上|^\s*以下")
+STRIP_LEAD = re.compile(r"^(其中|包括|截至.*?日|本单位|本部门|我单位|我局|共有|\d{4}年度?)+")
+STRIP_TAIL = re.compile(r"(为|是|共|共有|计)+$")
+
+
+@dataclass
+class _Para:
+    text: str
+    starts: list[int]   # offset in text where each line starts
+    numbers: list[int]  # that line's number
+
+    def line_at(self, offset: int) -> int:
+        k = 0
+        for i, s in enumerate(self.starts):
+            if s <= offset:
+                k = i
+        return self.numbers[k]
+
+
+@dataclass
+class _State:
+    year: int
+    department: str
+    claims: list[Claim] = field(default_factory=list)
+    code_names: list[dict] = field(default_factory=list)
+    section: str = ""
+    section_head: Claim | None = None
+    whole: Claim | None = None         # whole of the listing opened by 其中 / …中 / 如下
+    whole_kind: str = "partial"
+    coded_whole: Claim | None = None   # whole of the 项 items (财政拨款支出 … 如下)
+    coded_items: list[Claim] = field(default_factory=list)
+
+
+def _paragraphs(lines: list[PdfLine]) -> list[_Para]:
+    """Lines joined into paragraphs: a paragraph ends with 。 or a heading line; an item
+    marker (1、 （一） 一、) starts one. Line positions are kept for every character."""
+    out: list[_Para] = []
+    cur: _Para | None = None
+    for ln in lines:
+        text = ln.text.strip()
+        heading = bool(SECTION_HEAD.match(text)) and len(text) <= 30 and "。" not in text
+        if cur is None or ITEM_START.match(text) or heading or cur.text.endswith("。") or (
+                SECTION_HEAD.match(cur.text) and len(cur.text) <= 30 and "。" not in cur.text):
+            cur = _Para("", [], [])
+            out.append(cur)
+        cur.starts.append(len(cur.text))
+        cur.numbers.append(ln.number)
+        cur.text += text
+    return out
+
+
+def _canonical(subject: str) -> tuple[str, str, str, str]:
+    for pattern, canon, table, item, column in (*TEMPLATE_SUBJECTS, *CLAIM_SUBJECTS):
+        if re.search(pattern, subject):
+            return canon, table, item, column
+    return subject, "", "", ""
+
+
+def _subject(clause: str, department: str) -> str:
+    clause = ITEM_START.sub("", clause.strip())
+    clause = clause.replace(department, "")
+    clause = re.sub(r"^(\d{4}年(度)?)", "", clause)
+    clause = re.sub(r"财政拨款的", "", clause)
+    clause = STRIP_LEAD.sub("", clause)
+    clause = STRIP_TAIL.sub("", clause)
+    return clause.strip("“” ")
+
+
+def _claim(state: _State, para: _Para, sentence: str, offset: int, printed: str, num: str,
+           unit: str, **kw) -> Claim:
+    n = parse_number(num)
+    sign = kw.pop("sign", 1)
+    if unit in ("万元", "元"):
+        value, ulp, out_unit = to_wan(n.value * sign, unit), to_wan(n.ulp, unit), "万元"
+    else:
+        value, ulp, out_unit = n.value * sign, n.ulp, unit
+    fields = {"section": state.section, "subject": "", "table": "", "item": "", "column": "",
+              "year": state.year, "basis": "预算", "role": "amount", "parent": "", "parts": ""}
+    fields.update(kw)
+    c = Claim(claim=f"c{len(state.claims) + 1:03d}", value=plain(value), ulp=plain(ulp),
+              unit=out_unit, printed=printed, sentence=sentence.strip(),
+              source_line=para.line_at(offset), **fields)
+    state.claims.append(c)
+    return c
+
+
+def _flat(state: _State, para: _Para, sentence: str, offset: int, amount: Claim,
+          m: re.Match) -> None:
+    state.claims.append(Claim(
+        claim=f"c{len(state.claims) + 1:03d}", section=state.section, subject=amount.subject,
+        table=amount.table, item=amount.item, column=amount.column, year=amount.year,
+        basis=_basis(m["b"]), role="change", value="0", ulp="0", unit=amount.unit,
+        printed=m.group(), parent=amount.claim, parts="", sentence=sentence.strip(),
+        source_line=para.line_at(offset)))
+
+
+def _basis(word: str | None) -> str:
+    if word and "执行" in word:
+        return "执行数"
+    if word and "决算" in word:
+        return "决算"
+    return "预算"
+
+
+def _part_of(state: _State, whole: Claim | None, part: Claim, kind: str) -> None:
+    if whole is None or whole is part or whole.unit != part.unit or part.subject == whole.subject:
+        return
+    part.parent = whole.claim
+    part.parts = "complete" if whole.subject in COMPLETE_WHOLES else kind
+
+
+def _read_para(state: _State, para: _Para) -> None:
+    text = para.text
+    head_m = SECTION_HEAD.match(text)
+    if head_m and not FIGURE_RE.search(text):
+        state.section = re.sub(r"^\d{4}年(度)?", "", head_m["title"]).strip()
+        state.section_head = None
+        state.whole = None
+        return
+    item_head: Claim | None = None
+    coded: dict[str, str] | None = None
+    last_amount: Claim | None = None
+    last_fig: Claim | None = None
+    is_item = bool(ITEM_START.match(text))
+    for sent in re.finditer(r"[^。]*。?", text):
+        sentence = sent.group()
+        if not sentence.strip():
+            continue
+        base = sent.start()
+        clause_start = 0
+        for fm in FIGURE_RE.finditer(sentence):
+            if NOT_AMOUNT_AFTER.match(sentence[fm.end():]):
+                continue
+            before = sentence[:fm.start()]
+            cuts = [m.end() for m in CLAUSE_SPLIT.finditer(before)]
+            clause = before[max(cuts, default=0):]
+            between = before[clause_start:]
+            clause_start = fm.end()
+            num, unit = fm["num"], fm["unit"]
+            # an opened listing: 其中： / …中， / 如下：
+            if re.search(r"其中[：:]", between) and last_fig is not None:
+                state.whole, state.whole_kind = last_fig, "partial"
+            scope = re.search(r"(?P<s>[\u4e00-\u9fff“”]+?)(预算)?中[，,]", between)
+            if scope:
+                subj = _canonical(_subject(scope["s"], state.department))[0]
+                hit = next((c for c in reversed(state.claims) if c.subject == subj
+                            and c.role == "amount"), None)
+                if hit is not None:
+                    state.whole, state.whole_kind = hit, "partial"
+            flat = FLAT_RE.search(between)
+            if flat and last_amount is not None:
+                _flat(state, para, sentence, base + flat.start(), last_amount, flat)
+            off = base + fm.start()
+            if unit == "%":
+                cm = CHANGE_RE.search(clause)
+                ref = item_head if coded is not None else last_amount
+                if cm and ref is not None:
+                    _claim(state, para, sentence, off, fm.group(), num, unit,
+                           sign=-1 if cm["d"] in ("减少", "下降") else 1, subject=ref.subject,
+                           basis=_basis(cm["b"]), role="change_pct", parent=ref.claim)
+                continue
+            if unit in ("个", "辆"):
+                c = _claim(state, para, sentence, off, fm.group(), num, unit,
+                           subject=_subject(clause, state.department), role="count")
+                if state.whole is not None and state.whole.unit == c.unit:
+                    _part_of(state, state.whole, c, "partial")
+                last_fig = c
+                continue
+            cm = CHANGE_RE.search(clause)
+            ref = item_head if coded is not None else last_amount
+            if cm and ref is not None:
+                _claim(state, para, sentence, off, fm.group(), num, unit,
+                       sign=-1 if cm["d"] in ("减少", "下降") else 1, subject=ref.subject,
+                       table=ref.table, item=ref.item, column=ref.column,
+                       basis=_basis(cm["b"]), role="change", parent=ref.claim)
+                continue
+            pm = PRIOR_RE.search(clause)
+            if pm and item_head is not None:
+                _claim(state, para, sentence, off, fm.group(), num, unit,
+                       subject=item_head.subject, year=int(pm["y"]), basis="执行数",
+                       role="prior_amount", parent=item_head.claim)
+                continue
+            rm = RESTATE_RE.search(clause)
+            if rm and item_head is not None and int(rm["y"]) == state.year:
+                _claim(state, para, sentence, off, fm.group(), num, unit,
+                       subject=item_head.subject, parent=item_head.claim)
+                continue
+            km = CODED_RE.search(clause)
+            if km:
+                coded = km.groupdict()
+                code = km["c1"] + km["c2"] + km["c3"]
+                for c_, n_ in ((km["c1"], km["n1"]), (km["c1"] + km["c2"], km["n2"]),
+                               (code, km["n3"])):
+                    name = ITEM_START.sub("", n_.strip())
+                    state.code_names.append({"code": c_, "name": name,
+                                             "source_line": para.line_at(off)})
+                c = _claim(state, para, sentence, off, fm.group(), num, unit,
+                           subject=km["n3"].strip(), table="t05", item=code, column="total")
+                item_head = last_amount = last_fig = c
+                state.coded_items.append(c)
+                _part_of(state, state.coded_whole, c, "partial")
+                continue
+            subject = _subject(clause, state.department)
+            canon, table, titem, column = _canonical(subject)
+            ym = re.match(r"^\s*(\d{4})年", clause)
+            year = int(ym[1]) if ym else state.year
+            c = _claim(state, para, sentence, off, fm.group(), num, unit, subject=canon,
+                       table=table, item=titem, column=column, year=year)
+            if state.whole is not None and state.whole is not c:
+                _part_of(state, state.whole, c, state.whole_kind)
+            elif is_item and item_head is None and state.section_head is not None:
+                _part_of(state, state.section_head, c, "partial")
+            if item_head is None and is_item:
+                item_head = c
+            if state.section_head is None and not is_item:
+                state.section_head = c
+            last_amount = last_fig = c
+        tail = sentence[clause_start:]
+        flat = FLAT_RE.search(tail)
+        if flat and last_amount is not None:
+            _flat(state, para, sentence, base + clause_start + flat.start(), last_amount, flat)
+        if re.search(r"其中[：:]\s*$", sentence) and last_fig is not None:
+            state.whole, state.whole_kind = last_fig, "partial"
+        elif sentence.endswith("。"):
+            state.whole = None
+    if re.search(r"如下[：:]?$", text) and not FIGURE_RE.search(text):
+        subj = _canonical(_subject(re.sub(r"(主要内容)?如下[：:]?$", "", text),
+                                   state.department))[0]
+        state.coded_whole = next((c for c in reversed(state.claims) if c.role == "amount"
+                                  and (c.subject == subj or subj.startswith(c.subject))), None)
+
+
+def read_claims(doc: PdfText, found: list[Table], year: int, department: str = ""
+                ) -> tuple[list[Claim], dict]:
+    """Every figure the narrative states, and meta extras (names the narrative gives codes)."""
+    titles = {t.title_line for t in found}
+    first_table = min(titles, default=len(doc.lines) + 1)
+    start = next((ln.number for ln in doc.lines if START_RE.match(compact(ln.text))), None)
+    other = next((ln.number for ln in doc.lines
+                  if OTHER_RE.match(compact(ln.text)) and ln.number > first_table), None)
+    in_tables = set()
+    for pt in doc.tables:
+        for ln in doc.page_lines(pt.page):
+            if pt.bbox[1] - 1 <= (ln.top + ln.bottom) / 2 <= pt.bbox[3] + 1:
+                in_tables.add(ln.number)
+    state = _State(year=year, department=department)
+    spans = []
+    if start is not None:
+        spans.append(("单位预算编制说明", start + 1, first_table))
+    if other is not None:
+        spans.append(("其他相关情况说明", other + 1, len(doc.lines) + 1))
+    for section, a, b in spans:
+        state.section, state.section_head, state.whole = section, None, None
+        lines = [ln for ln in doc.lines if a <= ln.number < b and ln.number not in in_tables]
+        for para in _paragraphs(lines):
+            _read_para(state, para)
+    _close_coded(state, found)
+    for whole, kinds in EXHAUSTIVE_PARTS.items():
+        for w in (c for c in state.claims if c.subject == whole and c.role == "amount"):
+            parts = [c for c in state.claims if c.parent == w.claim and c.parts]
+            if {c.subject for c in parts} == set(kinds):
+                for c in parts:
+                    c.parts = "complete"
+    for c in state.claims:
+        if c.role == "count" and c.parent:
+            whole = next(w for w in state.claims if w.claim == c.parent)
+            if Decimal(c.value) > Decimal(whole.value):
+                c.parent = c.parts = ""
+    extra = {}
+    names = {(d["code"], d["name"]): d for d in state.code_names}
+    if names:
+        extra["narrative_code_names"] = list(names.values())
+    return state.claims, extra
+
+
+def _close_coded(state: _State, found: list[Table]) -> None:
+    """项 items listing every 项 of the function table are the complete parts of their whole."""
+    t05 = next((t for t in found if t.id == "t05"), None) or next(
+        (t for t in found if t.id == "t03"), None)
+    if t05 is None:
+        return
+    if t05.id != "t05":
+        for c in state.coded_items:
+            c.table = t05.id
+    have = {c.code for c in t05.cells if len(c.code) == 7}
+    listed = {c.item for c in state.coded_items}
+    if have and listed == have:
+        for c in state.coded_items:
+            if c.parent:
+                c.parts = "complete"
