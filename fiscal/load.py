@@ -304,6 +304,7 @@ def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
     if dy is None:
         dy = DeptYear(meta["slug"], meta["year"], meta["kind"])
     panel = load_panel({dy.key: folder})
+    meta = panel.meta[dy.key]
     cells = panel.cells.drop(columns=["key", "slug"])
     frames = {tid: df.reset_index(drop=True) for tid, df in cells.groupby("table", sort=True)}
     for tid in meta["tables"]:

@@ -33,6 +33,12 @@ from fiscal.errors import FiscalError
 NUMBER_CELL_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
+#: Reading time and memory grow with pages (about 0.1 s and a few MB each): a disclosure
+#: of one department-year has a few dozen; a compendium of hundreds is refused.
+MAX_PAGES = 300
+MAX_PDF_BYTES = 100 * 1024 * 1024
+
+
 class PdfError(FiscalError):
     """A PDF that cannot be read: no text layer, encrypted, or damaged."""
 
@@ -93,6 +99,11 @@ def _open(path: Path):
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
+    size = path.stat().st_size
+    if size > MAX_PDF_BYTES:
+        raise PdfError(f"the PDF is {size / 2**20:.0f} MB; a disclosure is at most"
+                       f" {MAX_PDF_BYTES // 2**20} MB", path=path,
+                       fix="split out the one department-year's disclosure")
     data = path.read_bytes()
     if not data.lstrip()[:5] == b"%PDF-":
         raise PdfError("the file does not start with %PDF-: it is no PDF", path=path,
@@ -143,6 +154,10 @@ def read_pdf(path: Path) -> PdfText:
             if not pdf.pages:
                 raise PdfError("the PDF has no page", path=path,
                                fix="download the file again")
+            if len(pdf.pages) > MAX_PAGES:
+                raise PdfError(f"the PDF has {len(pdf.pages)} pages; a department-year's"
+                               f" disclosure has at most {MAX_PAGES}", path=path,
+                               fix="split out the one department-year's disclosure")
             for pno, page in enumerate(pdf.pages, start=1):
                 pages.append(len(lines) + 1)
                 page_lines = []
