@@ -195,12 +195,7 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     year = year or _detect_year(text, path)
     slug, name = _identify(text, path, settings, slug, department, unregistered)
     dy = DeptYear(slug, year, kind)
-    lines = source.lines
-    found, named = tables.extract_tables(lines, with_named=True)
-    first_table = min((t.title_line - 1 for t in found), default=None)
-    basis = "决算" if kind == "final" else "预算"
-    claims = narrative.extract_claims(lines, narrative.narrative_end(lines, first_table), year,
-                                      basis)
+    found, named, claims = read_layout(source.lines, year, kind)
     if not any(c.printed for t in found for c in t.cells) and not any(
             c.unit == "万元" for c in claims):
         what = "no amount in a table and no amount stated in the narrative"
@@ -209,13 +204,26 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
         raise NotADisclosureError(what, path=path,
                                   fix="give the part of the disclosure that holds the figures")
     _guard_magnitudes(found, claims, path)
-    _align_levels(found)
-    _resolve_refs(claims, found)
-    _sangong_rows_refs(claims, found)
     meta = _meta(source, dy, name, found, claims)
     _meta_extras(meta, slug, settings, found, named, claims)
     return Extraction(source=source, dept_year=dy, department=name, tables=found,
                       claims=claims, meta=meta)
+
+
+def read_layout(lines: list[str], year: int, kind: str
+                ) -> tuple[list[tables.Table], list[tuple[str, str, int]], list[narrative.Claim]]:
+    """Tables, tables only named, and claims of a text laid out line by line.
+
+    Claims are linked to the table cells they name; uncoded rows get their level.
+    """
+    found, named = tables.extract_tables(lines, with_named=True)
+    first = min((t.title_line - 1 for t in found), default=None)
+    basis = "决算" if kind == "final" else "预算"
+    claims = narrative.extract_claims(lines, narrative.narrative_end(lines, first), year, basis)
+    _align_levels(found)
+    _resolve_refs(claims, found)
+    _sangong_rows_refs(claims, found)
+    return found, named, claims
 
 
 def _guard_magnitudes(found: list[tables.Table], claims: list[narrative.Claim],

@@ -208,17 +208,15 @@ def extract_pdf(path: Path, settings=None, *, slug: str | None = None,
     from fiscal.errors import NotADisclosureError
     from fiscal.extract import (
         Extraction,
-        _align_levels,
         _detect_kind,
         _detect_year,
+        _guard_magnitudes,
         _identify,
         _meta,
         _meta_extras,
-        _resolve_refs,
-        _sangong_rows_refs,
         narrative,
+        read_layout,
         shanghai,
-        tables,
     )
     from fiscal.extract.text import Source, cjk_count, normalize_text
 
@@ -242,18 +240,11 @@ def extract_pdf(path: Path, settings=None, *, slug: str | None = None,
         found = shanghai.read_tables(doc)
         claims, extra = shanghai.read_claims(doc, found, year, name)
     else:
-        lines = source.lines
-        found, named = tables.extract_tables(lines, with_named=True)
-        first = min((t.title_line - 1 for t in found), default=None)
-        basis = "决算" if kind == "final" else "预算"
-        claims = narrative.extract_claims(lines, narrative.narrative_end(lines, first), year,
-                                          basis)
-        _align_levels(found)
-        _resolve_refs(claims, found)
-        _sangong_rows_refs(claims, found)
+        found, named, claims = read_layout(source.lines, year, kind)
     if not any(c.printed for t in found for c in t.cells) and not claims:
         raise NotADisclosureError("the PDF holds no amount in a table and none in its text",
                                   path=path, fix="give the PDF of a 部门预算/决算 disclosure")
+    _guard_magnitudes(found, claims, path)
     meta = _meta(source, dy, name, found, claims)
     _meta_extras(meta, slug, settings, found, named, claims)
     # counts of vehicles (离退休干部用车 0 辆) are no staff counts
