@@ -133,14 +133,18 @@ def plan(settings: Settings, targets: list[DeptYear], force: bool = False
 _KM = None
 
 
-def _kernel(cwd: Path):
-    """This process's warm kernel, started on first use."""
-    global _KM
-    if _KM is not None and _KM.is_alive():
+_KM_FOR: Settings | None = None
+
+
+def _kernel(settings: Settings):
+    """This process's warm kernel for these settings, started on first use."""
+    global _KM, _KM_FOR
+    if _KM is not None and _KM.is_alive() and settings == _KM_FOR:
         return _KM
+    _shutdown()
     from fiscal.report import start_kernel
 
-    _KM = start_kernel(cwd)
+    _KM, _KM_FOR = start_kernel(settings), settings
     return _KM
 
 
@@ -161,7 +165,7 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
     work = settings.reports_dir / WORK / dy.slug / f"{dy.folder_name}.{os.getpid()}.ipynb"
     work.parent.mkdir(parents=True, exist_ok=True)
     try:
-        km = None if fresh else _kernel(settings.notebooks_dir)
+        km = None if fresh else _kernel(settings)
         try:
             out = build(dy, settings, keep=work, km=km)
         except FiscalError:
@@ -170,7 +174,7 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
             if fresh or (km is not None and km.is_alive()):
                 raise FiscalError(f"{type(exc).__name__}: {exc}") from None
             _shutdown()
-            out = build(dy, settings, keep=work, km=_kernel(settings.notebooks_dir))
+            out = build(dy, settings, keep=work, km=_kernel(settings))
         work.unlink(missing_ok=True)
         return Result(dy.key, "built", seconds=time.perf_counter() - started,
                       html_sha256=_sha(out))
@@ -193,7 +197,7 @@ def _worker_index(settings: Settings, status: dict[str, str]) -> str:
     """Build the index in this process's warm kernel."""
     from fiscal.report import build_index
 
-    return str(build_index(settings, status=status, km=_kernel(settings.notebooks_dir)))
+    return str(build_index(settings, status=status, km=_kernel(settings)))
 
 
 def _init_worker() -> None:

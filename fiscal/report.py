@@ -62,11 +62,14 @@ def _kernel_env() -> None:
 KERNEL_START_TRIES = 3
 
 
-def start_kernel(cwd: Path):
+def start_kernel(settings: Settings):
     """A started, ready Jupyter kernel with ``fiscal`` imported (retries a failed start).
 
-    The kernel's own stdout/stderr are discarded (its start-up chatter is not the
-    user's business); errors inside notebooks still reach papermill.
+    The kernel runs in the notebooks folder and is told the data and reports
+    folders through FISCAL_DATA/FISCAL_REPORTS, whatever the environment of the
+    process that starts it (a Dask worker's may differ from the command's). Its own
+    stdout/stderr are discarded (start-up chatter); errors inside notebooks still
+    reach papermill.
     """
     import contextlib
     import subprocess
@@ -79,7 +82,11 @@ def start_kernel(cwd: Path):
     for attempt in range(KERNEL_START_TRIES):
         km = KernelManager(kernel_name="python3")
         try:
-            km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env = {**os.environ, "FISCAL_DATA": str(settings.data_dir),
+                   "FISCAL_REPORTS": str(settings.reports_dir)}
+            env.pop("MPLBACKEND", None)
+            km.start_kernel(cwd=str(settings.notebooks_dir), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=60)
@@ -186,8 +193,14 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
     folder = settings.existing_dept_year_dir(dy)
     notebook = settings.notebook(REPORT_NOTEBOOK)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    nb = execute(notebook, {"department": dy.slug, "year": dy.year, "kind": dy.kind},
-                 cwd=settings.notebooks_dir, out=keep, km=km)
+    own = km is None
+    km = km or start_kernel(settings)
+    try:
+        nb = execute(notebook, {"department": dy.slug, "year": dy.year, "kind": dy.kind},
+                     cwd=settings.notebooks_dir, out=keep, km=km)
+    finally:
+        if own:
+            km.shutdown_kernel(now=True)
     title = f"{meta['department']} {dy.year} 年部门{KIND_LABELS[dy.kind]} — fiscal 报告"
     from fiscal.batch import job_inputs
 
@@ -205,7 +218,7 @@ def build_index(settings: Settings | None = None, status: dict[str, str] | None 
     settings = settings or Settings.from_env()
     notebook = settings.notebook(OVERVIEW_NOTEBOOK)
     own = km is None
-    km = km or start_kernel(settings.notebooks_dir)
+    km = km or start_kernel(settings)
     try:
         nb = execute(notebook, {"status": status or {}}, cwd=settings.notebooks_dir, km=km)
     finally:
