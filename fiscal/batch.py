@@ -201,8 +201,12 @@ def _worker_index(settings: Settings, status: dict[str, str]) -> str:
 
 
 def _init_worker() -> None:
+    """A pool worker leaves Ctrl-C to the command, which stops the pool; it shuts its
+    kernel down when it exits."""
     import atexit
+    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     atexit.register(_shutdown)
 
 
@@ -247,8 +251,9 @@ def _run_local(jobs: list[Job], settings: Settings, workers: int, on_result,
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
-                             initializer=_init_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
+                               initializer=_init_worker)
+    try:
         futures = {pool.submit(_worker_job, job, settings): job for job in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -259,6 +264,13 @@ def _run_local(jobs: list[Job], settings: Settings, workers: int, on_result,
                                  message=f"worker died: {type(exc).__name__}: {exc}"))
         if index_status is not None:
             pool.submit(_worker_index, settings, index_status()).result()
+    except BaseException:  # Ctrl-C or an index failure: stop the workers, do not wait
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_dask(jobs: list[Job], settings: Settings, workers: int, scheduler: str | None,
@@ -328,9 +340,11 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
                           index_status if index else None)
             else:
                 _run_local(jobs, settings, workers, on_result, index_status if index else None)
+        except FiscalError as exc:  # the index could not be built: say so, keep the rest
+            results.append(Result("index", "failed", message=str(exc)))
         finally:
             bar.close()
-        _tidy(settings.reports_dir / WORK)
+            _tidy(settings.reports_dir / WORK)
     return sorted(results, key=lambda r: r.key)
 
 

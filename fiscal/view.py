@@ -257,7 +257,8 @@ def provenance(b: Budget) -> HTML:
     from fiscal import __version__
 
     m = b.meta
-    tables = "、".join(f"{tid} {esc(info['title'])}" for tid, info in sorted(m["tables"].items()))
+    tables = "、".join(f"{tid} {esc(info.get('title', ''))}"
+                      for tid, info in sorted(m["tables"].items()))
     encoding = esc(m.get("source_encoding", ""))
     return HTML(f"<p>来源文件 <code>{esc(m['source_file'])}</code>（SHA-256"
                 f" <code>{esc(m['source_sha256'])}</code>，编码 {encoding}），"
@@ -276,8 +277,15 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
     settings = settings or Settings.from_env()
     status = status or {}
     rows = []
-    budgets = _all_budgets(settings)
+    budgets, broken = _all_budgets(settings)
     found = check(budgets) if budgets else None
+    for key, message in broken.items():
+        slug = key.split("/")[0]
+        dy = DeptYear.parse(key)
+        rows.append({"key": key, "department": slug, "year": dy.year,
+                     "kind": KIND_LABELS[dy.kind], "total": None, "change": None,
+                     "errors": None, "rounding": 0,
+                     "report": status.get(key, "") or f"无法读取：{message}"})
     for b in budgets:
         dy = b.dept_year
         h = measures.headline(b)
@@ -295,7 +303,8 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
     body = []
     for r in rows:
         link = f'<a href="{esc(r["key"])}.html">{esc(r["department"])}</a>'
-        check_text = (f'<span class="bad">错误 {r["errors"]}</span>' if r["errors"]
+        check_text = ('<span class="bad">未核对</span>' if r["errors"] is None
+                      else f'<span class="bad">错误 {r["errors"]}</span>' if r["errors"]
                       else '<span class="ok">通过</span>')
         if r["rounding"]:
             check_text += f"（舍入差异 {r['rounding']}）"
@@ -308,25 +317,38 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
     return HTML(f'<table class="data"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>')
 
 
-_PANEL_CACHE: dict[str, tuple[tuple, list[Budget]]] = {}
+_PANEL_CACHE: dict[str, tuple[tuple, list[Budget], dict[str, str]]] = {}
 
 
-def _all_budgets(settings: Settings) -> list[Budget]:
-    """Every department-year, loaded once per notebook run (keyed on the folders' state)."""
+def _all_budgets(settings: Settings) -> tuple[list[Budget], dict[str, str]]:
+    """Every department-year that loads, and the message of each that does not.
+
+    Loaded once per kernel while no file of the data folder changes, so that the
+    overview's sections share one load.
+    """
+    from fiscal.errors import FiscalError
+
     dys = settings.dept_years()
-    stamp = tuple((dy.key, (settings.dept_year_dir(dy) / "meta.json").stat().st_mtime_ns)
+    stamp = tuple((dy.key, max((p.stat().st_mtime_ns for p in
+                                settings.dept_year_dir(dy).iterdir()), default=0))
                   for dy in dys)
     hit = _PANEL_CACHE.get(str(settings.data_dir))
     if hit is None or hit[0] != stamp:
-        hit = (stamp, [load_budget(dy.slug, dy.year, dy.kind, settings) for dy in dys])
+        budgets, broken = [], {}
+        for dy in dys:
+            try:
+                budgets.append(load_budget(dy.slug, dy.year, dy.kind, settings))
+            except FiscalError as exc:  # one bad folder must not hide the others
+                broken[dy.key] = str(exc)
+        hit = (stamp, budgets, broken)
         _PANEL_CACHE[str(settings.data_dir)] = hit
-    return hit[1]
+    return hit[1], hit[2]
 
 
 def sangong_panel(settings: Settings | None = None):
     """三公 totals across departments and years."""
     settings = settings or Settings.from_env()
-    budgets = _all_budgets(settings)
+    budgets, _ = _all_budgets(settings)
     s = measures.sangong(budgets)
     s = s[s["component"] == "三公经费"]
     if s.empty:

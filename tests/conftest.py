@@ -73,3 +73,64 @@ def fiscal_cli(capsys: pytest.CaptureFixture[str]):
         return code, out, err
 
     return run
+
+
+# ---------------------------------------------------------------------------
+# Reports (tests/test_report.py, test_browser.py, test_batch.py)
+# ---------------------------------------------------------------------------
+
+def copy_dept_year(data: Path, slug: str, department: str | None = None,
+                   source: Path = COMMITTED) -> Path:
+    """Copy a department-year folder (the seed's by default) into ``data`` under ``slug``.
+
+    meta.json gets the new slug (and department name, when given), and the department is
+    added to ``data/departments.csv`` when missing. Returns the new folder.
+    """
+    import csv
+    import json
+
+    meta = json.loads((source / "meta.json").read_text(encoding="utf-8"))
+    dest = data / slug / source.name
+    shutil.copytree(source, dest)
+    meta["slug"] = slug
+    if department is not None:
+        meta["department"] = department
+    (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                    encoding="utf-8")
+    registry = data / "departments.csv"
+    if not registry.exists():
+        shutil.copy(COMMITTED_DATA / "departments.csv", registry)
+    with registry.open(encoding="utf-8", newline="") as fh:
+        known = {row["slug"] for row in csv.DictReader(fh)}
+    if slug not in known:
+        with registry.open("a", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerow([slug, meta["department"], "", "", ""])
+    return dest
+
+
+@pytest.fixture(scope="session")
+def seed_report_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A throw-away data folder holding only the seed's department-year, and a reports folder."""
+    root = tmp_path_factory.mktemp("seed_report")
+    data = root / "data"
+    data.mkdir()
+    shutil.copy(COMMITTED_DATA / "departments.csv", data / "departments.csv")
+    shutil.copytree(COMMITTED, data / "futian-sti" / "2018")
+    return Settings(data_dir=data, reports_dir=root / "reports")
+
+
+@pytest.fixture(scope="session")
+def seed_report(seed_report_settings: Settings) -> Path:
+    """``reports/futian-sti/2018.html`` built once per session in a throw-away folder.
+
+    FISCAL_DATA / FISCAL_REPORTS point at the throw-away folders while the kernel runs
+    (it inherits the environment) and are restored afterwards.
+    """
+    from fiscal.config import DeptYear
+    from fiscal.report import build
+
+    s = seed_report_settings
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FISCAL_DATA", str(s.data_dir))
+        mp.setenv("FISCAL_REPORTS", str(s.reports_dir))
+        return build(DeptYear("futian-sti", 2018), s)
