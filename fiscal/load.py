@@ -555,6 +555,10 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
 
 
 def _panel_ints(raw: pd.DataFrame, col: str, problems: list[str]) -> pd.Series:
+    codes, uniques = pd.factorize(raw[col])  # a panel repeats the same few numbers
+    if all(str(u).isdigit() and len(str(u)) < 12 for u in uniques):
+        return pd.Series(np.array([int(u) for u in uniques] + [0], dtype="int64")[codes],
+                         index=raw.index)
     num = pd.to_numeric(raw[col], errors="coerce")
     for idx in raw.index[num.isna()][:MAX_ERRORS_SHOWN]:
         problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
