@@ -167,14 +167,15 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
     try:
         km = None if fresh else _kernel(settings)
         try:
-            out = build(dy, settings, keep=work, km=km)
+            out = build(dy, settings, keep=work, km=km, inputs=job.inputs)
         except FiscalError:
             raise
         except Exception as exc:  # the kernel died: one more try on a new kernel
             if fresh or (km is not None and km.is_alive()):
                 raise FiscalError(f"{type(exc).__name__}: {exc}") from None
             _shutdown()
-            out = build(dy, settings, keep=work, km=_kernel(settings))
+            out = build(dy, settings, keep=work, km=_kernel(settings),
+                        inputs=job.inputs)
         work.unlink(missing_ok=True)
         return Result(dy.key, "built", seconds=time.perf_counter() - started,
                       html_sha256=_sha(out))

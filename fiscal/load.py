@@ -172,40 +172,6 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: list[str]) -> pd.D
     return df
 
 
-def _ints(df: pd.DataFrame, col: str, path: Path, problems: list[str]) -> pd.Series:
-    num = pd.to_numeric(df[col], errors="coerce")
-    for idx in df.index[num.isna()][:MAX_ERRORS_SHOWN]:
-        problems.append(f"{path}, line {idx + 2}, column {col}: '{df.at[idx, col]}' is not a"
-                        " whole number — fix the cell")
-    return num.fillna(0).astype("int64")
-
-
-def _load_table(path: Path, table_id: str, dy: DeptYear, department: str,
-                problems: list[str]) -> pd.DataFrame | None:
-    df = _read_csv(path, TABLE_CSV_COLUMNS, problems)
-    if df is None:
-        return None
-    amount, bad_a = wan_to_fen(df["amount_wan"])
-    ulp, bad_u = wan_to_fen(df["ulp_wan"])
-    for idx in df.index[bad_a][:MAX_ERRORS_SHOWN]:
-        problems.append(f"{path}, line {idx + 2}, column amount_wan: '{df.at[idx, 'amount_wan']}'"
-                        f" is not a number (row '{df.at[idx, 'label']}') — write the amount in"
-                        " 万元 with at most 6 decimals, or leave the cell empty")
-    for idx in df.index[bad_u][:MAX_ERRORS_SHOWN]:
-        problems.append(f"{path}, line {idx + 2}, column ulp_wan: '{df.at[idx, 'ulp_wan']}' is"
-                        " not a number — write the unit of the last printed digit in 万元")
-    out = pd.DataFrame({
-        "department": department, "year": dy.year, "kind": dy.kind, "table": table_id,
-        "row": _ints(df, "row", path, problems), "side": df["side"], "code": df["code"],
-        "label": df["label"], "name": df["name"],
-        "level": _ints(df, "level", path, problems), "column": df["column"],
-        "printed": df["printed"], "amount_fen": amount, "ulp_fen": ulp, "text": df["text"],
-        "source_line": _ints(df, "source_line", path, problems),
-    })
-    out.attrs["path"] = str(path)
-    return out
-
-
 def _validate(df: pd.DataFrame, model, path: Path, problems: list[str],
               where: pd.DataFrame | None = None) -> None:
     """Validate lazily; name file and line of every failure (``where``: _file/_line by index)."""
@@ -232,28 +198,6 @@ def _unique_claims(claims: pd.DataFrame, problems: list[str]) -> None:
     for _, r in dup.head(MAX_ERRORS_SHOWN).iterrows():
         problems.append(f"{r['_file']}, line {r['_line']}, column claim: '{r['claim']}' appears"
                         " twice — give every claim its own id")
-
-
-def _load_claims(path: Path, dy: DeptYear, department: str,
-                 problems: list[str]) -> pd.DataFrame:
-    df = _read_csv(path, CLAIM_CSV_COLUMNS, problems)
-    if df is None:
-        return pd.DataFrame()
-    for col in ("value", "ulp"):
-        bad = ~df[col].str.match(_DECIMAL_RE)
-        for idx in df.index[bad][:MAX_ERRORS_SHOWN]:
-            problems.append(f"{path}, line {idx + 2}, column {col}: '{df.at[idx, col]}' is not a"
-                            f" number (claim {df.at[idx, 'claim']}) — fix the cell")
-        df.loc[bad, col] = "0"
-    out = df.rename(columns={"year": "claim_year"})
-    out.insert(0, "kind", dy.kind)
-    out.insert(0, "year", dy.year)
-    out.insert(0, "department", department)
-    out["claim_year"] = _ints(df, "year", path, problems)
-    out["source_line"] = _ints(df, "source_line", path, problems)
-    out["value"] = [Decimal(v) for v in out["value"]]
-    out["ulp"] = [Decimal(v) for v in out["ulp"]]
-    return out
 
 
 def read_meta(folder: Path) -> dict:

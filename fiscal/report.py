@@ -54,11 +54,6 @@ class ReportError(FiscalError):
     """A notebook failed while building a report."""
 
 
-def _kernel_env() -> None:
-    """The kernel inherits this process's environment: keep inline charts working."""
-    os.environ.pop("MPLBACKEND", None)
-
-
 KERNEL_START_TRIES = 3
 
 
@@ -77,7 +72,6 @@ def start_kernel(settings: Settings):
 
     from jupyter_client.manager import KernelManager
 
-    _kernel_env()
     last: Exception | None = None
     for attempt in range(KERNEL_START_TRIES):
         km = KernelManager(kernel_name="python3")
@@ -112,7 +106,6 @@ def execute(notebook: Path, parameters: dict, cwd: Path, out: Path | None = None
     """
     import papermill as pm
 
-    _kernel_env()
     extra = {"km": km} if km is not None else {}
     try:
         return pm.execute_notebook(
@@ -178,7 +171,7 @@ def write_atomic(path: Path, data: str) -> None:
 
 
 def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = None,
-          km=None) -> Path:
+          km=None, inputs: str | None = None) -> Path:
     """Build ``reports/<slug>/<year>[-final].html`` for one department-year.
 
     Args:
@@ -186,6 +179,7 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
         settings: folders; ``Settings.from_env()`` by default.
         keep: where papermill writes the executed notebook (kept when a cell fails).
         km: a started kernel manager to reuse (see ``fiscal.batch``).
+        inputs: the input hash for the footer, when the caller has it already.
     """
     import json
 
@@ -204,9 +198,10 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
     title = f"{meta['department']} {dy.year} 年部门{KIND_LABELS[dy.kind]} — fiscal 报告"
     from fiscal.batch import job_inputs
 
+    inputs = inputs or job_inputs(dy, settings)
     footer = (f"来源文件 <code>{html.escape(meta['source_file'])}</code> · SHA-256 "
               f"<code>{html.escape(meta['source_sha256'])}</code> · fiscal {__version__} · "
-              f"输入哈希 <code>{job_inputs(dy, settings)}</code>")
+              f"输入哈希 <code>{inputs}</code>")
     out = settings.report_path(dy)
     write_atomic(out, page(title, body_html(nb), footer))
     return out

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fiscal.errors import FiscalError
+from fiscal.extract.text import read_bounded
 
 #: A cell holding a printed amount (thousands separators allowed; ``-`` for negatives).
 NUMBER_CELL_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -99,12 +100,8 @@ def _open(path: Path):
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    size = path.stat().st_size
-    if size > MAX_PDF_BYTES:
-        raise PdfError(f"the PDF is {size / 2**20:.0f} MB; a disclosure is at most"
-                       f" {MAX_PDF_BYTES // 2**20} MB", path=path,
-                       fix="split out the one department-year's disclosure")
-    data = path.read_bytes()
+    data = read_bounded(path, MAX_PDF_BYTES, PdfError, "the PDF", "a disclosure",
+                        "split out the one department-year's disclosure")
     if not data.lstrip()[:5] == b"%PDF-":
         raise PdfError("the file does not start with %PDF-: it is no PDF", path=path,
                        fix="give the PDF as downloaded, or the disclosure's text")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from fiscal.errors import DecodeError
+from fiscal.errors import DecodeError, FiscalError
 
 _FULLWIDTH = {**{ord("０") + i: ord("0") + i for i in range(10)},
               ord("．"): ".", ord("％"): "%", ord("\u3000"): " ", ord("\xa0"): " ",
@@ -137,14 +137,20 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), enc
 
 
+def read_bounded(path: Path, limit: int, error: type[FiscalError], what: str,
+                 bound: str, fix: str) -> bytes:
+    """A file's bytes, refused (before reading) when it is larger than ``limit``."""
+    size = path.stat().st_size
+    if size > limit:
+        raise error(f"{what} is {size / 2**20:.0f} MB; {bound} is at most {limit // 2**20} MB",
+                    path=path, fix=fix)
+    return path.read_bytes()
+
+
 def read_source(path: Path) -> Source:
     """Read a disclosure text file (at most ``MAX_TEXT_BYTES``)."""
-    size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        raise DecodeError(f"the file is {size / 2**20:.0f} MB; a disclosure text is at most"
-                          f" {MAX_TEXT_BYTES // 2**20} MB", path=path,
-                          fix="give the text of one department-year's disclosure")
-    data = path.read_bytes()
+    data = read_bounded(path, MAX_TEXT_BYTES, DecodeError, "the file", "a disclosure text",
+                        "give the text of one department-year's disclosure")
     text, encoding = decode(data, path)
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding,
                   text=text)
