@@ -70,3 +70,8 @@ class AmountError(TableFileError):
 
 class OutputExistsError(FiscalError):
     """An output folder that exists and holds something other than an earlier extraction."""
+
+
+class FormatError(FiscalError):
+    """A file in a format disclosures come in that is not read: spreadsheet, word processor
+    document, web page, image (the message names the format and what to give instead)."""

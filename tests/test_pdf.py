@@ -320,3 +320,100 @@ def test_cli_check_and_extract_pdf(pdf_path, tmp_data, fiscal_cli, pdf_dispatch,
     bad.write_bytes(pdf_path.read_bytes()[:50_000])
     code, out, err = fiscal_cli("check", bad)
     assert code == 2 and "damaged" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------
+# Tables that cannot be read: reported, the rest still read and checked
+# ---------------------------------------------------------------------------
+
+def _doc_with(tables, lines):
+    from fiscal.extract.pdf import PdfLine, PdfTable, PdfText
+
+    pls = [PdfLine(i + 1, 1, text, top, top + 8) for i, (text, top) in enumerate(lines)]
+    return PdfText(path=Path("x.pdf"), sha256="", lines=pls, pages=[1],
+                   tables=[PdfTable(1, bbox, rows, boxes, list(range(1, len(rows) + 1)))
+                           for bbox, rows, boxes in tables])
+
+
+def test_a_grid_holding_only_its_caption_is_reported_not_a_crash():
+    from fiscal.extract.shanghai import read_tables
+
+    # the ruling encloses the title and the unit line, nothing else: no row is left
+    rows = [["2026年预算单位政府性基金预算支出功能分类预算表", None],
+            ["编制单位：某局 单位：元", None]]
+    boxes = [[(0, 0, 100, 10), None], [(0, 10, 100, 20), None]]
+    doc = _doc_with([((0, 0, 100, 20), rows, boxes)], [(rows[0][0], 1), (rows[1][0], 11)])
+    unread: list[dict] = []
+    assert all(not t.cells for t in read_tables(doc, unread))
+    assert [u["table"] for u in unread] == ["t10"] and unread[0]["reason"]
+
+
+def test_a_page_saying_none_is_an_empty_table():
+    from fiscal.extract.shanghai import read_tables
+
+    doc = _doc_with([], [("2026年部门政府性基金预算支出功能分类预算表", 10),
+                         ("编制单位：某局 单位：元", 30), ("本部门无政府性基金预算", 50)])
+    unread: list[dict] = []
+    found = read_tables(doc, unread)
+    assert [t.id for t in found] == ["t10"] and not found[0].cells and not unread
+    assert "本部门无政府性基金预算" in found[0].notes[0]
+
+
+def test_a_table_that_fails_is_left_out_and_the_rest_read(pdf_path, monkeypatch):
+    from fiscal.config import Settings
+    from fiscal.extract import shanghai
+    from fiscal.extract.pdf import extract_pdf
+
+    add = shanghai._TableBuilder.add
+
+    def broken(self, texts, line, boxes=None):
+        if self.table.id == "t03":
+            raise IndexError("a layout not foreseen")
+        return add(self, texts, line, boxes)
+
+    monkeypatch.setattr(shanghai._TableBuilder, "add", broken)
+    ex = extract_pdf(pdf_path, Settings(data_dir=COMMITTED_DATA), slug="shpt-sfj",
+                     department="上海市普陀区司法局")
+    assert "t03" not in {t.id for t in ex.tables}
+    assert {"t01", "t02", "t04", "t05", "t06", "t09"} <= {t.id for t in ex.tables}
+    gap = ex.meta["unread"]
+    assert [(u["table"], u["page"]) for u in gap] == [("t03", 11)]
+    assert "IndexError" in gap[0]["reason"] and gap[0]["title"].endswith("支出预算总表")
+    assert len(ex.claims) > 50  # the narrative is still read
+
+
+def test_cli_reports_an_unreadable_table_for_review(tmp_path, tmp_data, fiscal_cli):
+    import json
+
+    from pdfgen import random_doc, render
+
+    doc = random_doc(3, kind="budget", faults=0)
+    t05 = doc.table("t05")
+    t05.rows = [r for r in t05.rows if False]  # a grid with its header and no row
+    pdf = render(doc, tmp_path / "gap.pdf")
+    code, out, err = fiscal_cli("check", pdf, "--format", "json")
+    assert code in (0, 1) and "internal error" not in err, err
+    found = json.loads(out)
+    gaps = [f for f in found if f["rule"] == "table_unreadable"]
+    assert gaps and all(f["severity"] == "review" for f in gaps)
+    assert "t05" in {f["table"] for f in gaps}
+    assert not [f for f in found if f["severity"] == "error"]
+
+
+def test_a_lost_first_page_does_not_graft_rows_onto_the_table_before(pdf_path, tmp_path):
+    """Page 9 (the first page of 收入预算总表) removed: its second page has no title and other
+    columns than 财务收支预算总表 before it, so it is reported, not appended to t01."""
+    import pypdfium2 as pdfium
+
+    from fiscal.config import Settings
+    from fiscal.extract.pdf import extract_pdf
+
+    doc = pdfium.PdfDocument(pdf_path.read_bytes())
+    doc.del_page(8)
+    cut = tmp_path / "cut.pdf"
+    doc.save(str(cut))
+    ex = extract_pdf(cut, Settings(data_dir=COMMITTED_DATA), slug="shpt-sfj",
+                     department="上海市普陀区司法局")
+    t01 = next(t for t in ex.tables if t.id == "t01")
+    assert len([c for c in t01.cells if c.printed]) == 8 + 5 * 4
+    assert {(u["table"], u["page"]) for u in ex.meta["unread"]} == {("", 9), ("t02", 0)}

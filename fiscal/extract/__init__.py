@@ -179,7 +179,10 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     the slug is made from the file name and meta says ``department_registered: false``
     (for checking a text that is not going into ``data/``).
     """
-    if Path(path).suffix.lower() == ".pdf":
+    from fiscal.extract.formats import is_pdf, refuse_other_formats
+
+    refuse_other_formats(path)  # spreadsheets, Word files, web pages, images: one clear line
+    if Path(path).suffix.lower() == ".pdf" or is_pdf(path):
         from fiscal.extract.pdf import extract_pdf
 
         return extract_pdf(path, settings, slug=slug, department=department, year=year,
@@ -217,13 +220,23 @@ def read_layout(lines: list[str], year: int, kind: str
     Claims are linked to the table cells they name; uncoded rows get their level.
     """
     found, named = tables.extract_tables(lines, with_named=True)
-    first = min((t.title_line - 1 for t in found), default=None)
     basis = "决算" if kind == "final" else "预算"
-    claims = narrative.extract_claims(lines, narrative.narrative_end(lines, first), year, basis)
+    claims = narrative.extract_claims(_outside_tables(lines, found), len(lines), year, basis)
     _align_levels(found)
     _resolve_refs(claims, found)
     _sangong_rows_refs(claims, found)
     return found, named, claims
+
+
+def _outside_tables(lines: list[str], found: list[tables.Table]) -> list[str]:
+    """The lines with every table (title to last cell) blanked: the narrative, wherever it
+    stands (before the tables, between them, or after a 三公 table), keeping line numbers."""
+    out = list(lines)
+    for t in found:
+        last = max((c.source_line for c in t.cells), default=t.title_line)
+        for i in range(max(t.title_line - 1, 0), min(last, len(out))):
+            out[i] = ""
+    return out
 
 
 def _guard_magnitudes(found: list[tables.Table], claims: list[narrative.Claim],
@@ -349,7 +362,8 @@ def _meta_extras(meta: dict, slug: str, settings: Settings, found: list[tables.T
         meta["notes"] = notes
     if found:  # a text cut off inside its last table: that table has no closing total
         last = max(found, key=lambda t: t.title_line)
-        totals = [c for c in last.cells if c.printed and re.search(r"合计|总计", c.label)]
+        totals = [c for c in last.cells if c.printed and (
+            re.search(r"合计|总计", c.label) or c.column == "total" and not c.label)]
         if last.id not in ("t12", "t13") and last.cells and not totals:
             meta["tables"][last.id]["complete"] = False
 
