@@ -72,11 +72,11 @@ test-all: lint
 reports: setup
 	$(BIN)/fiscal report --all
 
-# Re-extract every department-year listed in data/sources.tsv from ../shared (the raw
+# Re-extract every department-year listed in data/sources.tsv from tests/fixtures (the raw
 # sources are never edited; the folders are derived and must come out byte for byte).
 data: setup
 	@tail -n +4 data/sources.tsv | while IFS=$$'\t' read -r src slug year kind; do \
-	  $(BIN)/fiscal extract "../shared/$$src" --slug "$$slug" --year "$$year" --kind "$$kind"; \
+	  $(BIN)/fiscal extract "tests/fixtures/$$src" --slug "$$slug" --year "$$year" --kind "$$kind"; \
 	done
 
 # Re-run the notebooks in place so that their stored outputs (what nbval compares) are

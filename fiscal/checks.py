@@ -14,6 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from fractions import Fraction
 from itertools import product
@@ -34,7 +35,10 @@ from fiscal.schema import (
 
 FINDING_COLUMNS = ["department", "year", "kind", "rule", "severity", "table", "item",
                    "expected", "actual", "difference", "message", "source_line"]
-SEVERITIES = ("error", "rounding", "warning")
+#: ``review`` ("check by eye"): a relation that does not hold but was read with doubt (a
+#: figure whose role, whole or basis was inferred, not stated), or a table or rule that could
+#: not be read or run. Never counted as an error, never the cause of exit 1.
+SEVERITIES = ("error", "review", "rounding", "warning")
 KEY = ["key", "slug", "year", "kind"]
 
 #: Tables whose rows follow a numbered or indented outline (一、（一）1、（1）).
@@ -65,6 +69,37 @@ def _txt(fen: pd.Series) -> pd.Series:
     return pd.Series([fmt(wan(f)) for f in fen], index=fen.index, dtype=object)
 
 
+#: Where relations are collected while rules run (see :func:`relations`): every comparison
+#: a rule makes, held or not, with its verdict, lines and printed figures.
+_RELATIONS: ContextVar[list[pd.DataFrame] | None] = ContextVar("_RELATIONS", default=None)
+RELATION_COLUMNS = ["key", "rule", "verdict", "source_line", "lines", "figures"]
+
+
+def _record(df: pd.DataFrame, rule: str, verdict, lines=None, figures=None) -> None:
+    """Add the comparisons of ``df`` (one per row) to the relations being collected."""
+    sink = _RELATIONS.get()
+    if sink is None or df.empty:
+        return
+    n = len(df)
+    src = df["source_line"].to_numpy() if "source_line" in df else np.zeros(n, dtype=int)
+    sink.append(pd.DataFrame({
+        "key": df["key"].to_numpy(), "rule": rule,
+        "verdict": np.where(np.asarray(verdict) == "", "holds", verdict) if not isinstance(
+            verdict, str) else verdict,
+        "source_line": src,
+        "lines": list(lines) if lines is not None else [(int(x),) for x in src],
+        "figures": list(figures) if figures is not None else [()] * n,
+    }))
+
+
+class Msg:
+    """A message built only for the comparisons that differ: ``Msg(lambda m: …)`` gets the
+    frame of those rows and returns their messages (the rest are recorded as held)."""
+
+    def __init__(self, build: Callable[[pd.DataFrame], pd.Series]) -> None:
+        self.build = build
+
+
 def _severity(diff: pd.Series, tol2: pd.Series) -> np.ndarray:
     """'' for equal, 'rounding' within tolerance, 'error' beyond (exact integers of 分)."""
     d = diff.astype("int64").abs() * 2
@@ -74,13 +109,20 @@ def _severity(diff: pd.Series, tol2: pd.Series) -> np.ndarray:
 
 def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Series,
               expected_fen: pd.Series, actual_fen: pd.Series, tol2: pd.Series,
-              message: Callable[[pd.Series], str] | pd.Series,
-              source_line: pd.Series) -> pd.DataFrame:
-    """Findings of an amount comparison: only rows that differ."""
+              message: Callable[[pd.Series], str] | pd.Series | Msg,
+              source_line: pd.Series, doubt=None, lines=None, figures=None) -> pd.DataFrame:
+    """Findings of an amount comparison: only rows that differ.
+
+    ``doubt`` marks comparisons that need a reading made with doubt: beyond rounding they
+    are ``review``, not ``error``. Every comparison, held or not, is recorded as a relation.
+    """
     if df.empty:
         return empty_findings()
     diff = actual_fen.astype("int64") - expected_fen.astype("int64")
     sev = _severity(diff, tol2)
+    if doubt is not None:
+        sev = np.where((sev == "error") & np.asarray(doubt, dtype=bool), "review", sev)
+    _record(df.assign(source_line=source_line.to_numpy()), rule, sev, lines, figures)
     keep = sev != ""
     if not keep.any():
         return empty_findings()
@@ -96,11 +138,12 @@ def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Seri
         "difference": [wan(v) for v in diff[keep]],
         "source_line": source_line[keep].to_numpy(),
     })
-    msgs = message if isinstance(message, pd.Series) else None
-    if msgs is None:
-        out["message"] = [message(r) for _, r in out.iterrows()]
+    if isinstance(message, Msg):
+        out["message"] = list(message.build(sub))
+    elif isinstance(message, pd.Series):
+        out["message"] = message[keep].to_numpy()
     else:
-        out["message"] = msgs[keep].to_numpy()
+        out["message"] = [message(r) for _, r in out.iterrows()]
     return out
 
 
@@ -195,6 +238,13 @@ def rule_tables_present(p: Panel) -> pd.DataFrame:
                 rows.append(_one(r, "title_year", "warning", tid, info.get("title", ""), None,
                                  None, f"表题年份 {sorted(years)} 与正文年份 {meta['year']} 不一致",
                                  info.get("title_line", 0)))
+        for gap in meta.get("unread", []):
+            where = f"第 {gap['page']} 页" if gap.get("page") else ""
+            rows.append(_one(r, "table_unreadable", "review", gap.get("table", ""),
+                             gap.get("title", ""), None, None,
+                             f"{gap.get('title') or gap.get('table', '表')}{where}未能读入："
+                             f"{gap.get('reason', '')}；其余表格与正文照常核对",
+                             gap.get("line", 0)))
         for name in meta.get("_unknown_files", []):
             rows.append(_one(r, "unknown_file", "warning", "", name, None, None,
                              f"文件夹中有不属于数据契约的文件 {name}：fiscal 不读取它", 0))
@@ -229,14 +279,13 @@ def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
         m = par.merge(sums, on=[*KEY, "table", "side", "column", "parent_code"], how="left")
         m["child_fen"] = m["child_fen"].fillna(0).astype("int64")
         m["child_ulp"] = m["child_ulp"].fillna(0).astype("int64")
-        m = m[m["child_fen"] != m["amount_fen"]]
         if m.empty:
             continue
         level = {3: "类", 5: "款"}[parent_len]
         sub = {5: "款", 7: "项"}[child_len]
-        msg = (m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
-               + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " "
-               + _txt(m["child_fen"]))
+        msg = Msg(lambda m, level=level, sub=sub: (
+            m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
+            + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"])))
         out.append(_findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
                              m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg,
                              m["source_line"]))
@@ -267,13 +316,11 @@ def rule_row_total(p: Panel) -> pd.DataFrame:
     wide = wide.merge(info, on=idx, how="left")
     parts = (wide["amount_fen_basic"].fillna(0) + wide["amount_fen_project"].fillna(0)).astype(
         "int64")
-    wide, parts = wide[parts != wide["amount_fen_total"]], parts[parts != wide["amount_fen_total"]]
-    if wide.empty:
-        return empty_findings()
     tol = (wide["ulp_fen_total"].fillna(0) + wide["ulp_fen_basic"].fillna(0)
            + wide["ulp_fen_project"].fillna(0)).astype("int64")
-    msg = (wide["label"] + "：合计 " + _txt(wide["amount_fen_total"])
-           + " ≠ 基本支出 + 项目支出 " + _txt(parts))
+    wide = wide.assign(_parts=parts)
+    msg = Msg(lambda m: m["label"] + "：合计 " + _txt(m["amount_fen_total"])
+              + " ≠ 基本支出 + 项目支出 " + _txt(m["_parts"]))
     return _findings(wide, "row_total", wide["table"], _item(wide), parts,
                      wide["amount_fen_total"].astype("int64"), tol, msg, wide["source_line"])
 
@@ -315,12 +362,9 @@ def rule_outline(p: Panel) -> pd.DataFrame:
     if m.empty:
         return empty_findings()
     m["child_fen"] = m["child_fen"].astype("int64")
-    m = m[m["child_fen"] != m["amount_fen"]]
-    if m.empty:
-        return empty_findings()
-    col = m["column"].map(lambda x: "" if x in ("amount", "total") else f"（{_col(x)}）")
-    msg = (m["label"] + col + "：" + _txt(m["amount_fen"]) + " ≠ 下级各项之和 "
-           + _txt(m["child_fen"]))
+    msg = Msg(lambda m: m["label"] + m["column"].map(
+        lambda x: "" if x in ("amount", "total") else f"（{_col(x)}）") + "："
+        + _txt(m["amount_fen"]) + " ≠ 下级各项之和 " + _txt(m["child_fen"]))
     return _findings(m, "outline", m["table"], m["label"], m["child_fen"], m["amount_fen"],
                      m["ulp_fen"] + m["child_ulp"].astype("int64"), msg, m["source_line"])
 
@@ -370,13 +414,9 @@ def rule_totals(p: Panel) -> pd.DataFrame:
             continue
         m = m.copy()
         m["s"] = m["s"].astype("int64")
-        m = m[m["s"] != m["amount_fen"]]
-        if m.empty:
-            continue
-        msg = (m["name"] + m["column"].map(
+        msg = Msg(lambda m: m["name"] + m["column"].map(
             lambda x: "" if x in ("amount", "total") else f"（{_col(x)}）")
-               + "：" + _txt(m["amount_fen"]) + " ≠ 各项之和 "
-               + _txt(m["s"]))
+            + "：" + _txt(m["amount_fen"]) + " ≠ 各项之和 " + _txt(m["s"]))
         out.append(_findings(m, "totals", m["table"], m["name"], m["s"], m["amount_fen"],
                              m["ulp_fen"] + m["u"].astype("int64"), msg, m["source_line"]))
     return _concat(out)
@@ -454,12 +494,11 @@ def rule_cross_table(p: Panel) -> pd.DataFrame:
         fa = f[f["fact"] == a]
         fb = f[f["fact"] == b][["key", "amount_fen", "ulp_fen", "source_line"]]
         m = fa.merge(fb, on="key", suffixes=("", "_b"))
-        m = m[m["amount_fen"] != m["amount_fen_b"]]
         if m.empty:
             continue
-        msg = pd.Series([f"{a} {fmt(wan(x))} ≠ {b} {fmt(wan(y))}"
-                         for x, y in zip(m["amount_fen"], m["amount_fen_b"], strict=True)],
-                        index=m.index)
+        msg = Msg(lambda m, a=a, b=b: pd.Series(
+            [f"{a} {fmt(wan(x))} ≠ {b} {fmt(wan(y))}"
+             for x, y in zip(m["amount_fen"], m["amount_fen_b"], strict=True)], index=m.index))
         out.append(_findings(m, "cross_table", pd.Series(f"{a.split()[0]}/{b.split()[0]}",
                                                          index=m.index),
                              pd.Series(f"{a} = {b}", index=m.index), m["amount_fen"],
@@ -480,11 +519,8 @@ def rule_function_rows(p: Panel) -> pd.DataFrame:
                     on=[*KEY, "name", "level"], suffixes=("", "_ref"))
     if m.empty:
         return empty_findings()
-    m = m[m["amount_fen"] != m["amount_fen_ref"]]
-    if m.empty:
-        return empty_findings()
-    msg = (m["table"] + " " + m["label"] + " " + _txt(m["amount_fen"])
-           + " ≠ t05 " + m["code_ref"] + " " + _txt(m["amount_fen_ref"]))
+    msg = Msg(lambda m: m["table"] + " " + m["label"] + " " + _txt(m["amount_fen"])
+              + " ≠ t05 " + m["code_ref"] + " " + _txt(m["amount_fen_ref"]))
     return _findings(m, "function_rows", m["table"], m["label"], m["amount_fen_ref"],
                      m["amount_fen"], m["ulp_fen"] + m["ulp_fen_ref"], msg, m["source_line"])
 
@@ -508,9 +544,19 @@ def _make_money_claims(p: Panel) -> pd.DataFrame:
 
 
 def _claim_findings(m: pd.DataFrame, rule: str, expected: pd.Series, actual: pd.Series,
-                    tol2: pd.Series, msg: pd.Series) -> pd.DataFrame:
+                    tol2: pd.Series, msg: pd.Series, doubt=None,
+                    parts: tuple[str, ...] = ("printed",),
+                    lines: tuple[str, ...] = ("source_line",), figures=None,
+                    line_tuples=None) -> pd.DataFrame:
+    """Findings of claim comparisons; ``parts``/``lines`` name the columns of the figures used."""
     table = m["table"].where(m["table"] != "", "narrative")
-    return _findings(m, rule, table, m["subject"], expected, actual, tol2, msg, m["source_line"])
+    if figures is None:
+        figures = _tuples(*[m[c] for c in parts])
+    if line_tuples is None:
+        line_tuples = [tuple(int(x) for x in row) for row in zip(
+            *[m[c].to_numpy() for c in lines], strict=True)]
+    return _findings(m, rule, table, m["subject"], expected, actual, tol2, msg, m["source_line"],
+                     doubt=doubt, lines=line_tuples, figures=figures)
 
 
 def _claim_cells(p: Panel) -> pd.DataFrame:
@@ -535,7 +581,10 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     cl = _money_claims(p)
     if cl.empty:
         return empty_findings()
-    cl = cl[(cl["table"] != "") & (cl["role"] == "amount") & (cl["claim_year"] == cl["year"])]
+    # this year's figures on the document's own basis (a 决算 compares 决算 figures)
+    own = np.where(cl["kind"] == "final", "决算", "预算")
+    cl = cl[(cl["table"] != "") & (cl["role"] == "amount") & (cl["claim_year"] == cl["year"])
+            & ((cl["basis"] == own) | (cl["basis"] == "执行数"))]
     # only tables the disclosure prints, and columns those tables have
     declared = {(k, tid, col) for k, m in p.meta.items()
                 for tid, info in m.get("tables", {}).items()
@@ -549,7 +598,8 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     named = cl[~cl["item"].isin(["", "Σ"])]
     hits = []
     for field in ("code", "name", "label"):
-        h = named.merge(v[[*on, field, "row", "amount_fen", "ulp_fen", "source_line"]],
+        h = named.merge(v[[*on, field, "row", "amount_fen", "ulp_fen", "source_line",
+                           "printed"]],
                         left_on=[*on, "item"], right_on=[*on, field],
                         suffixes=("", "_cell"))
         hits.append(h.drop(columns=[field]))
@@ -557,11 +607,11 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
         ["key", "table", "column", "_tot", "row"], ascending=[True, True, True, False, True])
     single = single.drop_duplicates(on)
     hits.append(cl[cl["item"] == ""].merge(
-        single[[*on, "row", "amount_fen", "ulp_fen", "source_line"]], on=on,
+        single[[*on, "row", "amount_fen", "ulp_fen", "source_line", "printed"]], on=on,
         suffixes=("", "_cell")))
     top = v[v["level"] >= 1].groupby(on).agg(
         amount_fen=("amount_fen", "sum"), ulp_fen=("ulp_fen", "sum"), row=("row", "min"),
-        source_line=("source_line", "min")).reset_index()
+        source_line=("source_line", "min"), printed=("printed", "first")).reset_index()
     hits.append(cl[cl["item"] == "Σ"].merge(top, on=on, suffixes=("", "_cell")))
     m = pd.concat(hits, ignore_index=True).sort_values(["key", "claim", "row"])
     m = m.drop_duplicates(["key", "claim"])
@@ -575,20 +625,25 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     found_row = missing.merge(rows_of.assign(_hit=True), on=["key", "table", "item"],
                               how="left")["_hit"].notna().to_numpy()
     row_found = missing["item"].isin(["", "Σ"]).to_numpy() | found_row
-    empty = missing[row_found].assign(cell_fen=0, cell_ulp=0, source_line_cell=0)
+    # (read with doubt: a blank may be a cell the reader did not see)
+    empty = missing[row_found].assign(cell_fen=0, cell_ulp=0, source_line_cell=0,
+                                      printed_cell="", _blank=True)
     unmatched = missing[~row_found & (missing["value_fen"] != 0).to_numpy()]
     m = pd.concat([m, empty], ignore_index=True)
     out = []
     if not m.empty:
         m["cell_fen"] = m["cell_fen"].astype("int64")
-        m = m[m["cell_fen"] != m["value_fen"]]
-    if not m.empty:
-        where = (m["table"] + (" " + m["item"]).where(m["item"] != "", "") + " "
-                 + m["column"].map(_col))
-        msg = ("正文“" + m["subject"] + "”" + _txt(m["value_fen"])
-               + "万元 ≠ " + where + " " + _txt(m["cell_fen"]) + "万元")
+        differ = m[m["cell_fen"] != m["value_fen"]]
+        where = (differ["table"] + (" " + differ["item"]).where(differ["item"] != "", "")
+                 + " " + differ["column"].map(_col))
+        msg = pd.Series("", index=m.index, dtype=object)
+        msg[differ.index] = ("正文“" + differ["subject"] + "”" + _txt(differ["value_fen"])
+                             + "万元 ≠ " + where + " " + _txt(differ["cell_fen"]) + "万元")
         tol = (m["cell_ulp"].fillna(0) + m["ulp_fen"]).astype("int64")
-        out.append(_claim_findings(m, "claim_table", m["cell_fen"], m["value_fen"], tol, msg))
+        blank = m["_blank"].fillna(False).to_numpy(dtype=bool) if "_blank" in m else None
+        out.append(_claim_findings(m, "claim_table", m["cell_fen"], m["value_fen"], tol, msg,
+                                   doubt=blank, parts=("printed", "printed_cell"),
+                                   lines=("source_line", "source_line_cell")))
     if not unmatched.empty:
         out.append(_frame([_one(c, "claim_table", "warning", c["table"], c["subject"], None,
                                 wan(c["value_fen"]),
@@ -609,24 +664,81 @@ def _related(p: Panel, role: str) -> pd.DataFrame:
                      suffixes=("", "_amount"))
 
 
+
+def _doubt(*certainties: pd.Series) -> np.ndarray:
+    """True where any of the claims compared was read with doubt (``inferred``)."""
+    out = np.zeros(len(certainties[0]), dtype=bool)
+    for c in certainties:
+        out |= (c.fillna("explicit").to_numpy() == "inferred")
+    return out
+
+
+def _tuples(*cols: pd.Series) -> list[tuple]:
+    """Row-wise tuples of the non-empty printed values of several columns."""
+    return [tuple(str(v) for v in vals if isinstance(v, str) and v)
+            for vals in zip(*[c.to_numpy() for c in cols], strict=True)]
+
+
+def _compared(p: Panel, role: str) -> pd.DataFrame:
+    """Claims of ``role`` with the amount they qualify (``_amount`` columns)."""
+    cl = p.claims
+    if cl.empty:
+        return cl
+    cl = cl[cl["role"] == role]
+    amt = _money_claims(p)
+    amt = amt[amt["role"] == "amount"][["key", "claim", "claim_year", "value", "ulp",
+                                        "value_fen", "ulp_fen", "printed", "source_line",
+                                        "certainty"]]
+    if role in ("change", "prior_amount"):
+        cl = _money_claims(p)
+        cl = cl[cl["role"] == role]
+    return cl.merge(amt, left_on=["key", "parent"], right_on=["key", "claim"],
+                    suffixes=("", "_amount")).drop(columns="claim_amount")
+
+
+def _with(m: pd.DataFrame, p: Panel, role: str, suffix: str, how: str = "inner"
+          ) -> pd.DataFrame:
+    """Add the ``role`` figure stated for the same amount and comparison basis.
+
+    The comparison year must agree, unless the relative figure's year is the amount's own
+    (the text gave no year: 同比, 比执行数).
+    """
+    rel = _money_claims(p)
+    cols = ["key", "parent", "claim", "claim_year", "basis", "value", "ulp", "value_fen",
+            "ulp_fen", "printed", "source_line", "certainty", "sentence"]
+    rel = rel[rel["role"] == role][cols] if not rel.empty else pd.DataFrame(columns=cols)
+    rel = rel.rename(columns={c: c + suffix for c in cols if c not in ("key", "parent",
+                                                                        "basis")})
+    out = m.merge(rel, on=["key", "parent", "basis"], how=how)
+    ok = ((out["claim_year"] == out["claim_year" + suffix])
+          | (out["claim_year"] == out["claim_year_amount"])
+          | out["claim_year" + suffix].isna())
+    out = out[ok.to_numpy()]
+    # several candidates (two changes on one basis): the one stated in the same sentence
+    near = (out["sentence"] == out["sentence" + suffix]).to_numpy()
+    out = out.assign(_far=~near).sort_values(["key", "claim", "_far"], kind="stable")
+    return out.drop_duplicates(["key", "claim"]).drop(columns="_far")
+
+
 def rule_claim_change(p: Panel) -> pd.DataFrame:
-    """A stated change equals the current figure minus the stated prior figure."""
-    ch = _related(p, "change")
-    pr = _related(p, "prior_amount")
-    if ch.empty or pr.empty:
+    """A stated change equals the figure minus the figure it is compared with (same basis)."""
+    ch = _compared(p, "change")
+    if ch.empty:
         return empty_findings()
-    m = ch.merge(pr[["key", "parent", "value_fen", "ulp_fen"]], on=["key", "parent"],
-                 suffixes=("", "_prior"))
-    m = m[m["value_fen_amount"] - m["value_fen_prior"] != m["value_fen"]]
+    m = _with(ch, p, "prior_amount", "_prior")
     if m.empty:
         return empty_findings()
+    m["value_fen_prior"] = m["value_fen_prior"].astype("int64")
+    m["ulp_fen_prior"] = m["ulp_fen_prior"].astype("int64")
     expected = m["value_fen_amount"] - m["value_fen_prior"]
     tol = m["ulp_fen"] + m["ulp_fen_amount"] + m["ulp_fen_prior"]
     msg = ("“" + m["subject"] + "”增减额 " + _txt(m["value_fen"])
            + " ≠ " + _txt(m["value_fen_amount"]) + " − "
-           + _txt(m["value_fen_prior"]) + " = "
-           + _txt(expected))
-    return _claim_findings(m, "claim_change", expected, m["value_fen"], tol, msg)
+           + _txt(m["value_fen_prior"]) + " = " + _txt(expected))
+    return _claim_findings(m, "claim_change", expected, m["value_fen"], tol, msg,
+                           doubt=_doubt(m["certainty"], m["certainty_prior"]),
+                           parts=("printed_amount", "printed_prior", "printed"),
+                           lines=("source_line_amount", "source_line_prior", "source_line"))
 
 
 def _box(value: Fraction, ulp: Fraction) -> tuple[Fraction, Fraction]:
@@ -659,66 +771,154 @@ def pct_range(change: tuple[Fraction, Fraction] | None, prior: tuple[Fraction, F
     return min(corners) * 100, max(corners) * 100
 
 
-def rule_claim_change_pct(p: Panel) -> pd.DataFrame:
-    """A stated % change lies in the range its figures allow, widened by half its last digit."""
-    cl = p.claims
-    if cl.empty:
-        return empty_findings()
-    pct = cl[cl["role"] == "change_pct"]
-    money = _money_claims(p)
-    if pct.empty or money.empty:
-        return empty_findings()
-    amt = money[["key", "claim", "value", "ulp"]].rename(
-        columns={"claim": "parent", "value": "a_v", "ulp": "a_u"})
-    chg = money[money["role"] == "change"][["key", "parent", "value", "ulp", "printed"]].rename(
-        columns={"value": "c_v", "ulp": "c_u", "printed": "c_p"}).drop_duplicates(
-        ["key", "parent"])
-    pri = money[money["role"] == "prior_amount"][["key", "parent", "value", "ulp"]].rename(
-        columns={"value": "q_v", "ulp": "q_u"}).drop_duplicates(["key", "parent"])
-    m = pct.merge(amt, on=["key", "parent"]).merge(chg, on=["key", "parent"], how="left")
-    m = m.merge(pri, on=["key", "parent"], how="left")
-    cache: dict[tuple, tuple | None] = {}
-    rows = []
+def _dec(x: Fraction) -> Decimal:
+    return Decimal(x.numerator) / Decimal(x.denominator)
+
+
+def _pct_verdict(value: Decimal, ulp: Decimal, exact: Fraction,
+                 rng: tuple[Fraction, Fraction]) -> tuple[str, Decimal, Decimal, Decimal]:
+    """``(verdict, computed %, low, high)``: a stated % against the range its figures allow.
+
+    ``holds`` where the % computed from the printed figures rounds to the stated one;
+    ``rounding`` where the stated % lies in the range (widened by half its last digit).
+    """
+    unit = Decimal(ulp) if ulp else Decimal(1)
+    shown = _dec(exact).quantize(unit)
+    if shown == value:
+        return "holds", shown, _dec(rng[0]), _dec(rng[1])
+    stated = Fraction(value)
+    half = Fraction(unit) * Fraction(PERCENT_HALF_UNIT)
+    consistent = stated - half <= rng[1] and stated + half >= rng[0]
+    return ("rounding" if consistent else "error"), shown, _dec(rng[0]), _dec(rng[1])
+
+
+def _pct_rows(m: pd.DataFrame, rule: str, compute, describe) -> pd.DataFrame:
+    """Findings of stated percentages; every one evaluated is recorded as a relation."""
+    rows, verdicts, lines, figures = [], [], [], []
     for r in m.to_dict("records"):
-        has_c = isinstance(r["c_v"], Decimal)
-        has_q = isinstance(r["q_v"], Decimal)
-        sig = (r["value"], r["ulp"], r["a_v"], r["a_u"], r["c_v"] if has_c else None,
-               r["c_u"] if has_c else None, r["q_v"] if has_q else None,
-               r["q_u"] if has_q else None)
-        if sig not in cache:
-            cache[sig] = _pct_verdict(*sig)
-        verdict = cache[sig]
-        if verdict is None:
+        got = compute(r)
+        if got is None:
+            verdicts.append("")
+            lines.append(())
+            figures.append(())
             continue
-        sev, shown, lo, hi = verdict
-        rows.append(_one(r, "claim_change_pct", sev, r["table"] or "narrative", r["subject"],
-                         shown, r["value"], f"“{r['subject']}”增减 {r['value']}% ≠ 按所列数字计算"
-                         f" {shown}%（舍入容许范围 {lo:.4f}% 至 {hi:.4f}%）", r["source_line"]))
+        exact, rng, used_lines, used_figs, doubt = got
+        verdict, shown, lo, hi = _pct_verdict(r["value"], r["ulp"], exact, rng)
+        if verdict == "error" and doubt:
+            verdict = "review"
+        verdicts.append(verdict)
+        lines.append(used_lines)
+        figures.append(used_figs)
+        if verdict != "holds":
+            rows.append(_one(r, rule, verdict, r["table"] or "narrative", r["subject"], shown,
+                             r["value"], describe(r, shown, lo, hi), r["source_line"]))
+    done = np.array([v != "" for v in verdicts], dtype=bool)
+    if done.any():
+        _record(m[done], rule, np.array(verdicts, dtype=object)[done],
+                [x for x, d in zip(lines, done, strict=True) if d],
+                [x for x, d in zip(figures, done, strict=True) if d])
     return _frame(rows)
 
 
-def _pct_verdict(value, ulp, a_v, a_u, c_v, c_u, q_v, q_u):
-    """``(severity, computed %, low, high)`` or None when consistent as printed."""
-    amount = _box(Fraction(a_v), Fraction(a_u))
-    change = _box(Fraction(c_v), Fraction(c_u)) if c_v is not None else None
-    prior = _box(Fraction(q_v), Fraction(q_u)) if q_v is not None else None
-    rng = pct_range(change, prior, None if (change and prior) else amount)
-    if rng is None:
+def _fr(v) -> Fraction:
+    return Fraction(v)
+
+
+def rule_claim_change_pct(p: Panel) -> pd.DataFrame:
+    """A stated % change lies in the range its figures allow, widened by half its last digit.
+
+    The % is compared with the change and the earlier figure stated for the same basis
+    (比上年 / 比预算 / 比2019年 each have their own).
+    """
+    m = _compared(p, "change_pct")
+    if m.empty:
+        return empty_findings()
+    m = _with(m, p, "change", "_chg", how="left")
+    m = _with(m, p, "prior_amount", "_pri", how="left")
+
+    def compute(r):
+        has_c = isinstance(r["value_chg"], Decimal)
+        has_q = isinstance(r["value_pri"], Decimal)
+        if not (has_c or has_q):
+            return None
+        a = _box(_fr(r["value_amount"]), _fr(r["ulp_amount"]))
+        c = _box(_fr(r["value_chg"]), _fr(r["ulp_chg"])) if has_c else None
+        q = _box(_fr(r["value_pri"]), _fr(r["ulp_pri"])) if has_q else None
+        rng = pct_range(c, q, None if (c and q) else a)
+        if rng is None:
+            return None
+        mid_c = _fr(r["value_chg"]) if has_c else _fr(r["value_amount"]) - _fr(r["value_pri"])
+        mid_q = _fr(r["value_pri"]) if has_q else _fr(r["value_amount"]) - mid_c
+        if mid_q == 0:
+            return None
+        used = [(r["source_line_amount"], r["printed_amount"])]
+        if has_c:
+            used.append((r["source_line_chg"], r["printed_chg"]))
+        if has_q:
+            used.append((r["source_line_pri"], r["printed_pri"]))
+        used.append((r["source_line"], r["printed"]))
+        doubt = "inferred" in (r["certainty"], r["certainty_chg"], r["certainty_pri"])
+        return (mid_c / mid_q * 100, rng, tuple(int(x) for x, _ in used),
+                tuple(y for _, y in used), doubt)
+
+    return _pct_rows(m, "claim_change_pct", compute, lambda r, shown, lo, hi: (
+        f"“{r['subject']}”增减 {r['value']}% ≠ 按所列数字计算 {shown}%"
+        f"（舍入容许范围 {lo:.4f}% 至 {hi:.4f}%）"))
+
+
+def _ratio(num: tuple[Fraction, Fraction], den: tuple[Fraction, Fraction]
+           ) -> tuple[Fraction, Fraction] | None:
+    if den[0] <= 0 <= den[1]:
         return None
-    mid_change = Fraction(c_v) if c_v is not None else Fraction(a_v) - Fraction(q_v)
-    mid_prior = Fraction(q_v) if q_v is not None else Fraction(a_v) - mid_change
-    if mid_prior == 0:
-        return None
-    exact = mid_change / mid_prior * 100
-    shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(ulp))
-    if shown == value:
-        return None
-    stated = Fraction(value)
-    half = Fraction(ulp) * Fraction(PERCENT_HALF_UNIT)
-    consistent = stated - half <= rng[1] and stated + half >= rng[0]
-    lo = Decimal(rng[0].numerator) / Decimal(rng[0].denominator)
-    hi = Decimal(rng[1].numerator) / Decimal(rng[1].denominator)
-    return ("rounding" if consistent else "error"), shown, lo, hi
+    corners = [a / b for a, b in product(num, den)]
+    return min(corners) * 100, max(corners) * 100
+
+
+def _share_like(p: Panel, role: str, rule: str, word: str) -> pd.DataFrame:
+    """A stated share or completion rate: 100 × the figure ÷ its whole (or its budget)."""
+    m = _compared(p, role)
+    if m.empty:
+        return empty_findings()
+    money = _money_claims(p)
+    den = money[["key", "claim", "value", "ulp", "printed", "source_line", "certainty"]]
+    den = den.rename(columns=lambda c: c if c == "key" else c + "_den")
+    m = m.merge(den, left_on=["key", "base"], right_on=["key", "claim_den"], how="left")
+    if role == "completion_pct":  # the budget stated as 完成全年预算 B 万元
+        budget = money[(money["role"] == "prior_amount") & (money["basis"] == "预算")][
+            ["key", "parent", "value", "ulp", "printed", "source_line", "certainty"]]
+        budget = budget.rename(columns=lambda c: c if c in ("key", "parent") else c + "_b")
+        m = m.merge(budget.drop_duplicates(["key", "parent"]), on=["key", "parent"],
+                    how="left")
+        for c in ("value", "ulp", "printed", "source_line", "certainty"):
+            m[c + "_den"] = m[c + "_den"].where(m[c + "_den"].notna(), m[c + "_b"])
+
+    def compute(r):
+        if not isinstance(r["value_den"], Decimal) or _fr(r["value_den"]) == 0:
+            return None
+        num = _box(_fr(r["value_amount"]), _fr(r["ulp_amount"]))
+        rng = _ratio(num, _box(_fr(r["value_den"]), _fr(r["ulp_den"])))
+        if rng is None:
+            return None
+        exact = _fr(r["value_amount"]) / _fr(r["value_den"]) * 100
+        lines = (int(r["source_line_amount"]), int(r["source_line_den"]), int(r["source_line"]))
+        figs = (r["printed_amount"], r["printed_den"], r["printed"])
+        doubt = "inferred" in (r["certainty"], r["certainty_den"] if role == "completion_pct"
+                               else "explicit")
+        return exact, rng, lines, figs, doubt
+
+    return _pct_rows(m, rule, compute, lambda r, shown, lo, hi: (
+        f"“{r['subject']}”{word} {r['value']}% ≠ {r['printed_amount']} ÷ {r['printed_den']}"
+        f" = {shown}%（舍入容许范围 {lo:.4f}% 至 {hi:.4f}%）"))
+
+
+def rule_claim_share(p: Panel) -> pd.DataFrame:
+    """A stated share (占…的 p%) is the part over its whole, within rounding."""
+    return _share_like(p, "share", "claim_share", "占比")
+
+
+def rule_claim_completion(p: Panel) -> pd.DataFrame:
+    """A stated completion rate (完成预算的 p%) is the 决算 over the budget, within rounding."""
+    return _share_like(p, "completion_pct", "claim_completion", "完成预算")
 
 
 def rule_claim_parts(p: Panel) -> pd.DataFrame:
@@ -733,17 +933,17 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
     cl["u"] = [int(u * s) if unit == "万元" else 0
                for u, s, unit in zip(cl["ulp"], scale, cl["unit"], strict=True)]
     parts = cl[(cl["parent"] != "") & (cl["parts"] != "")]
+    if parts.empty:
+        return empty_findings()
+    parts = parts.assign(_doubt=parts["certainty"] == "inferred")
     sums = parts.groupby(["key", "parent", "parts", "unit"]).agg(
-        s=("v", "sum"), su=("u", "sum"), n=("v", "size")).reset_index()
+        s=("v", "sum"), su=("u", "sum"), n=("v", "size"), doubt=("_doubt", "any"),
+        figs=("printed", tuple), ls=("source_line", tuple)).reset_index()
     m = sums.merge(cl, left_on=["key", "parent", "unit"], right_on=["key", "claim", "unit"],
                    suffixes=("_p", ""))
-    if m.empty:
-        return empty_findings()
-    complete = m[m["parts_p"] == "complete"].copy()
-    partial = m[m["parts_p"] == "partial"].copy()
-    partial = partial[(partial["s"] - partial["v"]) * 2 > (partial["su"] + partial["u"])]
     out = []
-    for df, word in ((complete, "各组成部分之和"), (partial, "其中各项之和超过总数")):
+    for kind, word in (("complete", "各组成部分之和"), ("partial", "其中各项之和超过总数")):
+        df = m[m["parts_p"] == kind].copy()
         if df.empty:
             continue
         money = df["unit"] == "万元"
@@ -751,53 +951,269 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
         exp = (df["s"] * to_fen).astype("int64")
         act = (df["v"] * to_fen).astype("int64")
         tol = ((df["su"] + df["u"]) * to_fen).astype("int64")
+        if kind == "partial":  # only parts that exceed their whole are wrong
+            over = (df["s"] - df["v"]) * 2 > (df["su"] + df["u"])
+            exp = exp.where(over, act)
         msg = ("“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word
                + " " + (df["s"] / np.where(money, FEN_PER_WAN, 1)).map(
                    lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）")
-        out.append(_claim_findings(df, "claim_parts", exp, act, tol, msg))
+        figs = [(w, *f) for w, f in zip(df["printed"], df["figs"], strict=True)]
+        lines = [(int(w), *map(int, f)) for w, f in zip(df["source_line"], df["ls"],
+                                                        strict=True)]
+        out.append(_claim_findings(df, "claim_parts", exp, act, tol, msg,
+                                   doubt=df["doubt"].to_numpy(dtype=bool),
+                                   figures=figs, line_tuples=lines))
     return _concat(out)
+
+
+def _part_relatives(p: Panel, role: str, rule: str, word: str
+                    ) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """The ``role`` figures (changes, earlier figures) of complete parts add up to the whole's.
+
+    ``三公 比上年减少 D``, each item ``比上年减少 d_i``: Σ d_i = D, for each comparison basis
+    and year; likewise last year's parts against last year's whole. Also returns the
+    ``(key, claim)`` of the wholes' figures compared.
+    """
+    cl = _money_claims(p)
+    none: tuple[pd.DataFrame, set[tuple[str, str]]] = (empty_findings(), set())
+    if cl.empty:
+        return none
+    parts = cl[(cl["role"] == "amount") & (cl["parts"] == "complete")][
+        ["key", "claim", "parent", "certainty"]]
+    rel = cl[cl["role"] == role][["key", "parent", "claim_year", "basis", "value_fen",
+                                  "ulp_fen", "printed", "source_line", "certainty"]]
+    if parts.empty or rel.empty:
+        return none
+    n_parts = parts.groupby(["key", "parent"]).size().rename("n_all").reset_index()
+    pr = parts.rename(columns={"claim": "part", "parent": "whole", "certainty": "c_part"}).merge(
+        rel, left_on=["key", "part"], right_on=["key", "parent"]).drop(columns="parent")
+    if pr.empty:
+        return none
+    pr["_d"] = (pr["certainty"] == "inferred") | (pr["c_part"] == "inferred")
+    pr = pr.drop_duplicates(["key", "part", "claim_year", "basis"])
+    g = pr.groupby(["key", "whole", "claim_year", "basis"]).agg(
+        s=("value_fen", "sum"), su=("ulp_fen", "sum"), n=("part", "nunique"),
+        doubt=("_d", "any"), figs=("printed", tuple), ls=("source_line", tuple)).reset_index()
+    g = g.merge(n_parts, left_on=["key", "whole"], right_on=["key", "parent"]).drop(
+        columns="parent")
+    g = g[g["n"] == g["n_all"]]  # every part states one
+    whole = cl[cl["role"] == role]
+    m = g.merge(whole, left_on=["key", "whole", "claim_year", "basis"],
+                right_on=["key", "parent", "claim_year", "basis"])
+    if m.empty:
+        return none
+    m = m.drop_duplicates(["key", "whole", "claim_year", "basis"])
+    msg = ("“" + m["subject"] + "”" + word + " " + _txt(m["value_fen"]) + "万元 ≠ 各项之和 "
+           + _txt(m["s"]) + "万元")
+    figs = [(w, *f) for w, f in zip(m["printed"], m["figs"], strict=True)]
+    lines = [(int(w), *map(int, f)) for w, f in zip(m["source_line"], m["ls"], strict=True)]
+    found = _claim_findings(m, rule, m["s"], m["value_fen"], m["su"] + m["ulp_fen"], msg,
+                            doubt=(m["doubt"].to_numpy(dtype=bool)
+                                   | (m["certainty"] == "inferred").to_numpy()),
+                            figures=figs, line_tuples=lines)
+    return found, set(zip(m["key"], m["claim"], strict=True))
+
+
+def _cover(subject: str, by_subject: dict[str, pd.DataFrame], children: dict[str, list[str]],
+           wholes: frozenset[str], depth: int = 0) -> list[pd.Series] | None:
+    """The change rows that add up to ``subject``'s change (its own, below the top, or
+    those of all its parts), or None."""
+    got = by_subject.get(subject)
+    if got is not None and len(got) == 1 and depth:
+        return [got.iloc[0]]
+    if subject not in wholes or depth > 2:
+        return None
+    parts = [_cover(c, by_subject, children, wholes, depth + 1)
+             for c in children.get(subject, [])]
+    return None if any(x is None for x in parts) else [r for x in parts for r in x]
+
+
+def _defined_changes(p: Panel, done: set[tuple[str, str]]) -> pd.DataFrame:
+    """Itemised changes by definition (三公 = 出国 + 接待 + 公车, 公车 = 购置 + 运行), where the
+    items' amounts are not printed but their changes are: ``因公出国费比上年减少 9 万元 …``.
+
+    A change of the whole with the changes of all its parts, or of all the parts of a part,
+    stated on the same basis and year. ``done`` holds the wholes' changes already compared.
+    """
+    from fiscal.schema import COMPLETE_WHOLES, PART_OF
+
+    cl = _money_claims(p)
+    ch = cl[cl["role"] == "change"] if not cl.empty else cl
+    if ch.empty:
+        return empty_findings()
+    children: dict[str, list[str]] = {}
+    for child, whole in PART_OF.items():
+        children.setdefault(whole, []).append(child)
+    rows = []
+    for (key, _year, _basis), g in ch.groupby(["key", "claim_year", "basis"], sort=False):
+        by_subject = {s: r for s, r in g.groupby("subject", sort=False)}
+
+        for whole in COMPLETE_WHOLES:
+            mine = by_subject.get(whole)
+            if mine is None or len(mine) != 1 or (key, mine.iloc[0]["claim"]) in done:
+                continue
+            items = _cover(whole, by_subject, children, COMPLETE_WHOLES)
+            if not items:
+                continue
+            w = mine.iloc[0]
+            rows.append({**w.to_dict(), "s": sum(int(r["value_fen"]) for r in items),
+                         "su": sum(int(r["ulp_fen"]) for r in items),
+                         "doubt": any(r["certainty"] == "inferred" for r in [w, *items]),
+                         "figs": (w["printed"], *(r["printed"] for r in items)),
+                         "ls": (int(w["source_line"]), *(int(r["source_line"])
+                                                         for r in items))})
+    if not rows:
+        return empty_findings()
+    m = pd.DataFrame(rows)
+    msg = Msg(lambda m: "“" + m["subject"] + "”增减额 " + _txt(m["value_fen"])
+              + "万元 ≠ 各项之和 " + _txt(m["s"]) + "万元")
+    return _claim_findings(m, "claim_itemised_change", m["s"].astype("int64"),
+                           m["value_fen"].astype("int64"), (m["su"] + m["ulp_fen"]).astype(
+                               "int64"), msg, doubt=m["doubt"].to_numpy(dtype=bool),
+                           figures=list(m["figs"]), line_tuples=list(m["ls"]))
+
+
+def rule_claim_itemised_change(p: Panel) -> pd.DataFrame:
+    """Each item's stated change adds up to the whole's stated change (same basis): the
+    items listed as its parts, or (三公) the items it is made of by definition."""
+    listed, compared = _part_relatives(p, "change", "claim_itemised_change", "增减额")
+    return _concat([listed, _defined_changes(p, compared)])
+
+
+def rule_claim_prior_parts(p: Panel) -> pd.DataFrame:
+    """Last year's figures of the parts, where printed, add up to last year's whole."""
+    return _part_relatives(p, "prior_amount", "claim_prior_parts", "上年数")[0]
+
+
+#: Words that set the scope of a figure (财政拨款三公 vs 全口径三公, 部门 vs 单位): two
+#: statements of one subject are compared at error level only where they use the same ones.
+SCOPE_WORDS = ("财政拨款", "一般公共预算", "政府性基金", "全口径", "部门", "单位", "本级", "汇总",
+               "收入", "支出")
+
+
+def _scope(text: str) -> frozenset[str]:
+    return frozenset(w for w in SCOPE_WORDS if w in text)
+
+
+def rule_claim_same_figure(p: Panel) -> pd.DataFrame:
+    """One quantity (subject, year, basis) stated twice with different amounts.
+
+    Amounts of the vocabulary (those that name a table cell) at the same place in a listing,
+    and changes of one amount on one basis (比上年减少 X … 比上年增加 Y). Two statements of
+    different scope words (全口径 / 财政拨款, 部门 / 单位 …) are shown for review, not as error:
+    a subject read without its qualifier is the likelier cause than a misprint.
+    """
+    cl = _money_claims(p)
+    if cl.empty:
+        return empty_findings()
+    a = cl[((cl["role"] == "amount") & (cl["table"] != "")) | (cl["role"] == "change")]
+    a = a[["key", "slug", "year", "kind", "claim", "subject", "claim_year", "basis", "table",
+           "value_fen", "ulp_fen", "printed", "source_line", "sentence", "section",
+           "certainty", "parent", "role"]].copy()
+    a["scope"] = a["sentence"]
+    m = a.merge(a, on=["key", "subject", "claim_year", "basis", "role"], suffixes=("", "_2"))
+    # the same place in the listing: both stated on their own, or parts of one whole
+    m = m[(m["claim"] < m["claim_2"]) & (m["parent"] == m["parent_2"])
+          & ((m["role"] == "amount") | (m["parent"] != ""))]
+    if m.empty:
+        return empty_findings()
+    m = m.drop_duplicates(["key", "claim_2"])
+    m = m.drop(columns=[c for c in m.columns if c.endswith("_2") and c[:-2] in (
+        "slug", "year", "kind", "table")])
+    other_scope = np.array([_scope(x) != _scope(y)
+                            for x, y in zip(m["scope"], m["scope_2"], strict=True)], dtype=bool)
+    msg = Msg(lambda m: "“" + m["subject"] + "” 第 " + m["source_line"].map(str) + " 行为 "
+              + m["printed"] + "，第 " + m["source_line_2"].map(str) + " 行为 " + m["printed_2"])
+    figs = list(zip(m["printed"], m["printed_2"], strict=True))
+    lines = [(int(x), int(y)) for x, y in zip(m["source_line"], m["source_line_2"],
+                                              strict=True)]
+    return _claim_findings(m, "claim_same_figure", m["value_fen"], m["value_fen_2"],
+                           m["ulp_fen"] + m["ulp_fen_2"], msg,
+                           doubt=other_scope | _doubt(m["certainty"], m["certainty_2"]),
+                           figures=figs, line_tuples=lines)
 
 
 # ---------------------------------------------------------------------------
 # 5. Across years
 # ---------------------------------------------------------------------------
 
+#: A 三公 table's columns (wide layout) and the subjects they hold.
+T09_SUBJECTS = {"total": "三公经费", "abroad": "因公出国（境）费", "reception": "公务接待费",
+                "vehicle": "公务用车购置及运行维护费", "vehicle_purchase": "公务用车购置费",
+                "vehicle_operation": "公务用车运行维护费"}
+
+
+def _figures_then(p: Panel) -> pd.DataFrame:
+    """Every department-year's own figures by subject: its narrative amounts, then its 三公
+    table (rows by canonical name, or wide columns), for comparing with later years."""
+    cl = _money_claims(p)
+    cols = ["slug", "kind", "year", "subject", "value_fen", "ulp_fen", "printed", "source_line"]
+    out = []
+    if not cl.empty:
+        own = np.where(cl["kind"] == "final", "决算", "预算")
+        cur = cl[(cl["role"] == "amount") & (cl["claim_year"] == cl["year"])
+                 & (cl["basis"] == own)]
+        out.append(cur[cols].assign(_src=0))
+    v = _panel_values(p)
+    t = v[v["table"] == "t09"]
+    if not t.empty:
+        rows = t[t["column"] == "amount"].assign(subject=t["name"])
+        wide = t[t["column"].isin(list(T09_SUBJECTS))].assign(
+            subject=lambda d: d["column"].map(T09_SUBJECTS))
+        both = pd.concat([rows, wide], ignore_index=True).rename(
+            columns={"amount_fen": "value_fen"})
+        out.append(both[cols].assign(_src=1))
+    if not out:
+        return pd.DataFrame(columns=[*cols, "_src"])
+    then = pd.concat(out, ignore_index=True).sort_values(["slug", "kind", "year", "subject",
+                                                          "_src"], kind="stable")
+    return then.drop_duplicates(["slug", "kind", "year", "subject"])
+
+
 def rule_prior_year(p: Panel) -> pd.DataFrame:
-    """A prior-year figure stated in year N equals year N−1's own document, like with like."""
+    """A prior-year figure stated in year N equals year N−1's own document, like with like.
+
+    The earlier figure is stated (比上年 X) or implied by a stated change (this − change);
+    that year's document gives it in its narrative or its 三公 table.
+    """
+    if len({m["slug"] for m in p.meta.values()}) == len(p.meta):
+        return empty_findings()  # one document per department: no other year to compare
     cl = _money_claims(p)
     if cl.empty:
         return empty_findings()
-    cur = cl[(cl["role"] == "amount") & (cl["claim_year"] == cl["year"])]
-    stated = cl[(cl["role"] == "prior_amount")].copy()
-    stated["want_kind"] = np.where(stated["basis"] == "预算", "budget", "final")
-    # a stated change implies the prior figure: amount − change
-    ch = _related(p, "change")
+    stated = _compared(p, "prior_amount")
+    ch = _compared(p, "change")
     if not ch.empty:
         has_prior = set(zip(stated["key"], stated["parent"], strict=True))
         ch = ch[[(k, par) not in has_prior for k, par in zip(ch["key"], ch["parent"],
                                                               strict=True)]].copy()
         ch["value_fen"] = ch["value_fen_amount"] - ch["value_fen"]
         ch["ulp_fen"] = ch["ulp_fen_amount"] + ch["ulp_fen"]
-        ch["claim_year"] = ch["year"] - 1
-        ch["want_kind"] = np.where(ch["basis"] == "预算", "budget", "final")
+        # a change whose year is its amount's own compares with the year before
+        ch["claim_year"] = ch["claim_year"].where(ch["claim_year"] != ch["claim_year_amount"],
+                                                  ch["claim_year"] - 1)
+        ch["printed"] = ch["printed_amount"] + " − " + ch["printed"]
         stated = pd.concat([stated, ch[stated.columns.intersection(ch.columns)]],
                            ignore_index=True)
-    m = stated.merge(cur[["slug", "kind", "year", "subject", "value_fen", "ulp_fen",
-                          "source_line"]],
-                     left_on=["slug", "want_kind", "claim_year", "subject"],
+    if stated.empty:
+        return empty_findings()
+    stated["want_kind"] = np.where(stated["basis"] == "预算", "budget", "final")
+    then = _figures_then(p)
+    m = stated.merge(then, left_on=["slug", "want_kind", "claim_year", "subject"],
                      right_on=["slug", "kind", "year", "subject"], suffixes=("", "_then"))
     if m.empty:
         return empty_findings()
     m = m.drop_duplicates(["key", "claim"])
-    m = m[m["value_fen"] != m["value_fen_then"]]
-    if m.empty:
-        return empty_findings()
-    msg = ("“" + m["subject"] + "” " + m["claim_year"].map(str) + " 年数 "
-           + _txt(m["value_fen"]) + "万元 ≠ 该年文件所载 "
-           + _txt(m["value_fen_then"]) + "万元")
-    m["year"] = m["year_x"] if "year_x" in m else m["year"]
+    m = m.rename(columns={"kind_x": "kind"}) if "kind_x" in m else m
+    msg = Msg(lambda m: "“" + m["subject"] + "” " + m["claim_year"].map(str) + " 年数 "
+              + _txt(m["value_fen"]) + "万元 ≠ 该年文件所载 " + _txt(m["value_fen_then"])
+              + "万元")
+    figs = [tuple(x for x in (a.split(" − ") if " − " in a else [a]) if x) + (b,)
+            for a, b in zip(m["printed"], m["printed_then"], strict=True)]
+    lines = [(int(x),) for x in m["source_line"]]
     return _claim_findings(m, "prior_year", m["value_fen_then"], m["value_fen"],
-                           m["ulp_fen"] + m["ulp_fen_then"], msg)
+                           m["ulp_fen"] + m["ulp_fen_then"], msg, figures=figs,
+                           line_tuples=lines)
 
 
 # ---------------------------------------------------------------------------
@@ -810,20 +1226,19 @@ def rule_claim_restated(p: Panel) -> pd.DataFrame:
     if cl.empty:
         return empty_findings()
     heads = cl[cl["role"] == "amount"][["key", "claim", "subject", "claim_year", "basis",
-                                         "value_fen", "ulp_fen", "printed"]]
+                                         "value_fen", "ulp_fen", "printed", "source_line"]]
     again = cl[(cl["role"] == "amount") & (cl["parent"] != "") & (cl["parts"] == "")]
     m = again.merge(heads, left_on=["key", "parent", "subject", "claim_year", "basis"],
                     right_on=["key", "claim", "subject", "claim_year", "basis"],
                     suffixes=("", "_head"))
     if m.empty:
         return empty_findings()
-    m = m[m["value_fen"] != m["value_fen_head"]]
-    if m.empty:
-        return empty_findings()
     msg = ("“" + m["subject"] + "” 同一项中再次写作 " + m["printed"] + "，与前文 "
            + m["printed_head"] + " 不一致")
     return _claim_findings(m, "claim_restated", m["value_fen_head"], m["value_fen"],
-                           m["ulp_fen"] + m["ulp_fen_head"], msg)
+                           m["ulp_fen"] + m["ulp_fen_head"], msg,
+                           doubt=_doubt(m["certainty"]), parts=("printed_head", "printed"),
+                           lines=("source_line_head", "source_line"))
 
 
 def rule_code_hierarchy_rows(p: Panel) -> pd.DataFrame:
@@ -842,12 +1257,12 @@ def rule_code_hierarchy_rows(p: Panel) -> pd.DataFrame:
             child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum")).reset_index()
         m = v[v["code"].str.len() == parent_len].merge(
             sums, on=[*KEY, "table", "side", "column", "code"])
-        m = m[m["child_fen"] != m["amount_fen"]]
         if m.empty:
             continue
         level, sub = {3: "类", 5: "款"}[parent_len], {5: "款", 7: "项"}[child_len]
-        msg = (m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
-               + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"]))
+        msg = Msg(lambda m, level=level, sub=sub: (
+            m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
+            + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"])))
         out.append(_findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
                              m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg,
                              m["source_line"]))
@@ -880,8 +1295,9 @@ def rule_row_parts(p: Panel) -> pd.DataFrame:
                 continue
             m["s"] = m["s"].astype("int64")
             names = " + ".join(_col(c) for c in parts)
-            msg = (m["label"] + "：" + _col(whole) + " " + _txt(m["amount_fen"]) + " ≠ "
-                   + names + " " + _txt(m["s"]))
+            msg = Msg(lambda m, whole=whole, names=names: (
+                m["label"] + "：" + _col(whole) + " " + _txt(m["amount_fen"]) + " ≠ "
+                + names + " " + _txt(m["s"])))
             out.append(_findings(m, "row_parts", m["table"], _item(m), m["s"], m["amount_fen"],
                                  m["ulp_fen"] + m["u"].astype("int64"), msg, m["source_line"]))
     return _concat(out)
@@ -935,15 +1351,15 @@ def rule_shared_columns(p: Panel) -> pd.DataFrame:
         scope_a = "general_public" if ca == "general_public" else FUND_SCOPE.get(ta, "")
         if scope_a != FUND_SCOPE.get(tb, ""):
             m = m[m["key"].isin(single_fund)]
-        m = m[m["amount_fen"] != m["amount_fen_b"]]
         if m.empty:
             continue
         m = m.merge(p.cells.drop_duplicates("key")[KEY], on="key")
         what_a = f"{ta} {'+'.join(_col(c) for c in ca.split('+'))}"
         what_b = f"{tb} {'+'.join(_col(c) for c in cb.split('+'))}"
         item = m["code"].where(m["code"] != "Σ", "合计")
-        msg = (item + "（" + m["label"] + "）：" + what_a + " " + _txt(m["amount_fen"])
-               + " ≠ " + what_b + " " + _txt(m["amount_fen_b"]))
+        msg = Msg(lambda m, what_a=what_a, what_b=what_b: (
+            m["code"].where(m["code"] != "Σ", "合计") + "（" + m["label"] + "）：" + what_a
+            + " " + _txt(m["amount_fen"]) + " ≠ " + what_b + " " + _txt(m["amount_fen_b"])))
         out.append(_findings(m, "shared_columns", pd.Series(f"{ta}/{tb}", index=m.index),
                              item, m["amount_fen_b"], m["amount_fen"],
                              m["ulp_fen"] + m["ulp_fen_b"], msg, m["source_line"]))
@@ -982,7 +1398,8 @@ def rule_code_names(p: Panel) -> pd.DataFrame:
 RULES: tuple[Callable[[Panel], pd.DataFrame], ...] = (
     rule_code_level, rule_tables_present, rule_code_hierarchy, rule_row_total, rule_outline,
     rule_totals, rule_cross_table, rule_function_rows, rule_claim_table, rule_claim_change,
-    rule_claim_change_pct, rule_claim_parts, rule_prior_year,
+    rule_claim_change_pct, rule_claim_parts, rule_claim_share, rule_claim_completion,
+    rule_claim_itemised_change, rule_claim_prior_parts, rule_claim_same_figure, rule_prior_year,
     rule_claim_restated, rule_code_hierarchy_rows, rule_row_parts, rule_shared_columns,
     rule_code_names,
 )
@@ -993,15 +1410,59 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else empty_findings()
 
 
+def _subpanel(p: Panel, key: str) -> Panel:
+    cl = p.claims[p.claims["key"] == key] if not p.claims.empty else p.claims
+    return Panel(cells=p.cells[p.cells["key"] == key], claims=cl, meta={key: p.meta[key]})
+
+
+def _run_rule(rule: Callable[[Panel], pd.DataFrame], p: Panel) -> pd.DataFrame:
+    """One rule over the panel; where it raises, it is run per department-year, and a
+    department-year it still fails on gets a ``review`` finding "could not check"."""
+    try:
+        return rule(p)
+    except Exception:  # noqa: BLE001 - a rule's own bug must not stop the others
+        if len(p.meta) == 1:
+            key, meta = next(iter(p.meta.items()))
+            rid = rule.__name__.removeprefix("rule_")
+            return _frame([_one({"key": key, "slug": meta["slug"], "year": int(meta["year"]),
+                                 "kind": meta["kind"]}, rid, "review", "", rid, None, None,
+                                f"无法核对（规则 {rid} 运行出错：{sys.exc_info()[1]!r}）；"
+                                "其余规则照常核对", 0)])
+        return _concat([_run_rule(rule, _subpanel(p, key)) for key in p.meta])
+
+
 def run_rules(p: Panel) -> pd.DataFrame:
     """Every rule over the panel; findings sorted by department-year, severity, rule."""
-    found = _concat([rule(p) for rule in RULES])
+    found = _concat([_run_rule(rule, p) for rule in RULES])
     if found.empty:
         return found
     found["_sev"] = found["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     found = found.sort_values(["key", "_sev", "rule", "table", "source_line", "item"],
                               kind="stable").drop(columns="_sev")
     return found.reset_index(drop=True)
+
+
+def relations(budget: Budget | list[Budget] | Panel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every relation the rules evaluated, with its verdict, and the findings.
+
+    Returns:
+        ``(relations, findings)``: relations have ``RELATION_COLUMNS`` — the rule, the
+        verdict (holds / rounding / review / error), the source lines and the printed
+        figures compared; findings are those of :func:`check`.
+    """
+    if isinstance(budget, Panel):
+        panel = budget
+    else:
+        panel = Panel.from_budgets(budget if isinstance(budget, list) else [budget])
+    sink: list[pd.DataFrame] = []
+    token = _RELATIONS.set(sink)
+    try:
+        found = run_rules(panel)
+    finally:
+        _RELATIONS.reset(token)
+    rel = (pd.concat(sink, ignore_index=True) if sink
+           else pd.DataFrame({c: pd.Series(dtype=object) for c in RELATION_COLUMNS}))
+    return rel, found
 
 
 def check(budget: Budget | list[Budget]) -> pd.DataFrame:

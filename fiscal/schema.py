@@ -95,6 +95,7 @@ COLUMN_LABELS: dict[str, str] = {
 
 #: Printed titles (after whitespace is removed) mapped to standard ids, most specific first.
 TITLE_ALIASES: tuple[tuple[str, str], ...] = (
+    (r"三公", "t09"),
     (r"财政拨款收支.*总表|财政拨款收入支出.*总表", "t04"),
     (r"(部门)?收支.*总表|财务收支.*总表|收入支出.*总表", "t01"),
     (r"收入.*总表", "t02"),
@@ -103,7 +104,6 @@ TITLE_ALIASES: tuple[tuple[str, str], ...] = (
     (r"一般公共预算.*支出.*(项目分类)", "t07"),
     (r"一般公共预算.*支出.*(功能|表$)", "t05"),
     (r"政府采购", "t08"),
-    (r"三公", "t09"),
     (r"政府性基金", "t10"),
     (r"国有资本经营", "t11"),
     (r"绩效目标", "t13"),
@@ -144,10 +144,16 @@ TABLE_CSV_COLUMNS = (
 #: Columns of ``claims.csv`` (one figure stated by the narrative per row).
 CLAIM_CSV_COLUMNS = (
     "claim", "section", "subject", "table", "item", "column", "year", "basis", "role",
-    "value", "ulp", "unit", "printed", "parent", "parts", "sentence", "source_line",
+    "value", "ulp", "unit", "printed", "parent", "parts", "base", "certainty", "sentence",
+    "source_line",
 )
 
-ROLES = ("amount", "prior_amount", "change", "change_pct", "share", "count")
+#: ``prior_amount`` is any figure a claim is compared with (last year's, the budget a 决算 is
+#: measured against); for ``prior_amount``, ``change`` and ``change_pct`` the claim's year and
+#: basis say what is compared with (比上年决算数: last year, 决算). ``completion_pct`` is
+#: 决算 ÷ 预算 (完成预算的 p%); ``share`` is the part (``parent``) over the whole (``base``).
+ROLES = ("amount", "prior_amount", "change", "change_pct", "share", "completion_pct", "count")
+CERTAINTIES = ("explicit", "inferred")
 BASES = ("预算", "执行数", "决算")
 PARTS = ("", "complete", "partial")
 
@@ -193,6 +199,18 @@ CLAIM_SUBJECTS: tuple[tuple[str, str, str, str, str], ...] = (
 
 #: Wholes whose parts are complete by definition, whatever the sentence says.
 COMPLETE_WHOLES = frozenset({"三公经费", "公务用车购置及运行维护费"})
+
+#: What is a part of what by definition (canonical subjects): a part listed under its whole
+#: is read with certainty wherever it stands (a heading, the next sentence). The parts of a
+#: whole in ``COMPLETE_WHOLES`` are complete when all of them are stated.
+PART_OF: dict[str, str] = {
+    "因公出国（境）费": "三公经费", "公务接待费": "三公经费",
+    "公务用车购置及运行维护费": "三公经费",
+    "公务用车购置费": "公务用车购置及运行维护费", "公务用车运行维护费": "公务用车购置及运行维护费",
+    "人员经费": "基本支出", "公用经费": "基本支出", "离退休经费": "基本支出",
+    "政府采购货物": "政府采购预算总额", "政府采购工程": "政府采购预算总额",
+    "政府采购服务": "政府采购预算总额",
+}
 
 #: Tables a narrative section speaks of, for naming the cell of an item by its name.
 SECTION_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -363,6 +381,8 @@ ClaimFrame = pa.DataFrameSchema(
         "printed": _str(),
         "parent": _str(checks=pa.Check.str_matches(r"^(c\d{3,})?$")),
         "parts": _str(checks=pa.Check.isin(list(PARTS))),
+        "base": _str(checks=pa.Check.str_matches(r"^(c\d{3,})?$")),
+        "certainty": _str(checks=pa.Check.isin(list(CERTAINTIES))),
         "sentence": _str(),
         "source_line": _int(pa.Check.ge(1)),
     },

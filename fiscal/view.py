@@ -133,10 +133,12 @@ def findings(b: Budget) -> HTML:
     if f.empty:
         return HTML('<p class="ok">全部核对通过：表内、表间及正文与表格的数字均一致。</p>')
     counts = {s: int((f["severity"] == s).sum()) for s in SEVERITIES}
-    words = {"error": "错误", "rounding": "舍入差异", "warning": "提示"}
+    words = {"error": "错误", "review": "待人工复核", "rounding": "舍入差异", "warning": "提示"}
     summary = "，".join(f"{words[s]} {n} 项" for s, n in counts.items() if n)
     verdict = ("发现超出舍入误差的不一致。" if counts["error"]
-               else "未发现超出舍入误差的不一致；下列差异均可由印刷数字的舍入解释。")
+               else "未发现超出舍入误差的不一致；下列差异均可由印刷数字的舍入解释。"
+               if not counts["review"] else "未发现确定的错误；“待人工复核”各项系对原文结构"
+               "的推断读取后不一致，请对照原文核对。")
     f = f.assign(severity=f["severity"].map(words))
     body = table(f, {"severity": "级别", "rule": "规则", "table": "表", "item": "项目",
                      "expected": "应为", "actual": "所列", "difference": "差额",
@@ -243,7 +245,8 @@ def claims(b: Budget) -> HTML:
     flagged = dict(zip(zip(f["item"], f["source_line"], strict=True), f["severity"],
                        strict=True)) if not f.empty else {}
     refs["cell"] = refs["table"] + " " + refs["item"].where(refs["item"] != "", "")
-    refs["status"] = [{"error": "不一致", "rounding": "舍入差异", "warning": "未找到"}.get(
+    refs["status"] = [{"error": "不一致", "review": "待复核", "rounding": "舍入差异",
+                       "warning": "未找到"}.get(
         flagged.get((s, line), ""), "一致") for s, line in zip(refs["subject"],
                                                           refs["source_line"], strict=True)]
     return HTML(f"<p>正文共列示 {len(cl)} 个数字，其中 {len(refs)} 个金额对应表格单元格：</p>"
@@ -284,7 +287,7 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
         dy = DeptYear.parse(key)
         rows.append({"key": key, "department": slug, "year": dy.year,
                      "kind": KIND_LABELS[dy.kind], "total": None, "change": None,
-                     "errors": None, "rounding": 0,
+                     "errors": None, "rounding": 0, "review": 0,
                      "report": status.get(key, "") or f"无法读取：{message}"})
     for b in budgets:
         dy = b.dept_year
@@ -293,10 +296,11 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
                   & (found["kind"] == dy.kind)]
         n_err = int((f["severity"] == "error").sum())
         n_round = int((f["severity"] == "rounding").sum())
+        n_review = int((f["severity"] == "review").sum())
         rows.append({"key": dy.key, "department": b.department, "year": dy.year,
                      "kind": KIND_LABELS[dy.kind], "total": h["total_wan"],
                      "change": h["change_pct"], "errors": n_err, "rounding": n_round,
-                     "report": status.get(dy.key, "")})
+                     "review": n_review, "report": status.get(dy.key, "")})
     if not rows:
         return note("数据目录中没有部门年度。")
     rows.sort(key=lambda r: (r["department"], r["year"], r["kind"]))
@@ -306,6 +310,8 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
         check_text = ('<span class="bad">未核对</span>' if r["errors"] is None
                       else f'<span class="bad">错误 {r["errors"]}</span>' if r["errors"]
                       else '<span class="ok">通过</span>')
+        if r["review"]:
+            check_text += f"（待复核 {r['review']}）"
         if r["rounding"]:
             check_text += f"（舍入差异 {r['rounding']}）"
         body.append(f"<tr><td>{link}</td><td>{r['year']}</td><td>{esc(r['kind'])}</td>"

@@ -15,7 +15,7 @@ import pytest
 from fiscal.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parent / "fixtures"
 SEED_NAME = "000_718dc356a2b2d93e.txt"
 SEED = SHARED / "seeds" / SEED_NAME
 COMMITTED_DATA = REPO / "data"

@@ -30,7 +30,8 @@ CELL_COLUMNS = ["key", "slug", "department", "year", "kind", "table", "row", "si
                 "source_line"]
 CLAIM_COLUMNS = ["key", "slug", "department", "year", "kind", "claim", "section", "subject",
                  "table", "item", "column", "claim_year", "basis", "role", "value", "ulp", "unit",
-                 "printed", "parent", "parts", "sentence", "source_line"]
+                 "printed", "parent", "parts", "base", "certainty", "sentence",
+                 "source_line"]
 _INT64 = ("year", "claim_year", "row", "level", "source_line")
 _NULLABLE = ("amount_fen", "ulp_fen")
 
@@ -118,27 +119,30 @@ def claim(claim_id: str, subject: str, value: str, *, role: str = "amount", tabl
           item: str = "", column: str = "", year: int | None = None, basis: str = "预算",
           unit: str | None = None, ulp: str | None = None, parent: str = "", parts: str = "",
           key: str = KEY, section: str = "", sentence: str = "", source_line: int = 10,
-          printed: str | None = None) -> dict:
+          printed: str | None = None, base: str = "", certainty: str = "explicit") -> dict:
     """One figure the narrative states.
 
     ``value`` is written as printed (signed: a decrease is ``"-0.5"``); its ulp comes
-    from its decimals unless given. ``unit`` defaults to ``%`` for change_pct and share,
-    else 万元. ``year`` (the claim's year) defaults to the document's year, one earlier
-    for a ``prior_amount``.
+    from its decimals unless given. ``unit`` defaults to ``%`` for change_pct, share and
+    completion_pct, else 万元. ``base`` is a share's whole; ``certainty`` how the figure's
+    relation to its parent was read (``inferred`` makes a failure ``review``). ``year``
+    (the claim's year) defaults to the document's year, one earlier for a
+    ``prior_amount``.
     """
     slug, doc_year, kind = split_key(key)
     number = value.replace(",", "")
     if year is None:
         year = doc_year - 1 if role == "prior_amount" else doc_year
     if unit is None:
-        unit = "%" if role in ("change_pct", "share") else "万元"
+        unit = "%" if role in ("change_pct", "share", "completion_pct") else "万元"
     return {
         "key": key, "slug": slug, "department": DEPARTMENT, "year": doc_year, "kind": kind,
         "claim": claim_id, "section": section, "subject": subject, "table": table,
         "item": item, "column": column, "claim_year": year, "basis": basis, "role": role,
         "value": Decimal(number), "ulp": Decimal(ulp) if ulp is not None else ulp_of(number),
         "unit": unit, "printed": printed if printed is not None else f"{value}{unit}",
-        "parent": parent, "parts": parts, "sentence": sentence or f"{subject} {value}{unit}",
+        "parent": parent, "parts": parts, "base": base, "certainty": certainty,
+        "sentence": sentence or f"{subject} {value}{unit}",
         "source_line": source_line,
     }
 

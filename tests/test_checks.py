@@ -24,10 +24,16 @@ from fiscal.checks import (
     SEVERITIES,
     fmt,
     pct_range,
+    relations,
     rule_claim_change,
     rule_claim_change_pct,
+    rule_claim_completion,
+    rule_claim_itemised_change,
     rule_claim_parts,
+    rule_claim_prior_parts,
     rule_claim_restated,
+    rule_claim_same_figure,
+    rule_claim_share,
     rule_claim_table,
     rule_code_hierarchy,
     rule_code_hierarchy_rows,
@@ -172,6 +178,76 @@ def _fault_claim_restated():
                          claim("c002", "购房补贴", "170.03", parent="c001")])
 
 
+def _fault_claim_share():
+    # 寻甸县塘子街道 2023 决算: 公车 4.02 of 三公 11.96 is 33.61%, printed 占 89.33%
+    return panel(claims=[claim("c002", "三公经费", "11.96", basis="决算", key="d/2023-final"),
+                         claim("c020", "公务用车购置及运行维护费", "4.02", basis="决算",
+                               key="d/2023-final"),
+                         claim("c021", "公务用车购置及运行维护费", "89.33", role="share",
+                               parent="c020", base="c002", basis="决算", key="d/2023-final")])
+
+
+def _fault_claim_completion():
+    # 金华市救助管理站 2021: 500.12 against 年初预算 472.9 is 105.76%, printed 完成 27.22%
+    return panel(claims=[claim("c001", "财政拨款支出", "500.12", basis="决算",
+                               key="d/2021-final"),
+                         claim("c002", "财政拨款支出", "472.9", role="prior_amount",
+                               parent="c001", year=2021, basis="预算", key="d/2021-final"),
+                         claim("c003", "财政拨款支出", "27.22", role="completion_pct",
+                               parent="c001", base="c002", basis="决算", key="d/2021-final")])
+
+
+def _sangong_changes(operation: str) -> list[dict]:
+    # 昆明市科技局 2018 决算 (元 → 万元): 三公 比2017年减少 51.837824 = 46.69648 + 3.334844
+    # + 1.8065
+    k, b = "d/2018-final", "决算"
+    return [claim("c002", "三公经费", "11.574956", key=k, basis=b),
+            claim("c004", "因公出国（境）费", "3.8069", parent="c002", parts="complete", key=k,
+                  basis=b),
+            claim("c006", "公务用车购置及运行维护费", "6.105156", parent="c002",
+                  parts="complete", key=k, basis=b),
+            claim("c008", "公务接待费", "1.6629", parent="c002", parts="complete", key=k,
+                  basis=b),
+            claim("c010", "三公经费", "-51.837824", role="change", parent="c002", year=2017,
+                  key=k, basis=b),
+            claim("c012", "因公出国（境）费", "-46.69648", role="change", parent="c004",
+                  year=2017, key=k, basis=b),
+            claim("c014", "公务用车购置及运行维护费", operation, role="change", parent="c006",
+                  year=2017, key=k, basis=b),
+            claim("c016", "公务接待费", "-1.8065", role="change", parent="c008", year=2017,
+                  key=k, basis=b)]
+
+
+def _fault_claim_itemised_change():
+    return panel(claims=_sangong_changes("-2.334844"))
+
+
+def _sangong_priors(vehicle: str) -> list[dict]:
+    # 三公 57 in 2015 = 出国 0 + 接待 12 + 车辆 45, each printed as 2015 年 … 万元
+    return [claim("c001", "三公经费", "50"),
+            claim("c002", "三公经费", "57", role="prior_amount", parent="c001"),
+            claim("c003", "因公出国（境）费", "0", parent="c001", parts="complete"),
+            claim("c004", "因公出国（境）费", "0", role="prior_amount", parent="c003"),
+            claim("c005", "公务接待费", "10", parent="c001", parts="complete"),
+            claim("c006", "公务接待费", "12", role="prior_amount", parent="c005"),
+            claim("c007", "公务用车购置及运行维护费", "40", parent="c001", parts="complete"),
+            claim("c008", "公务用车购置及运行维护费", vehicle, role="prior_amount",
+                  parent="c007")]
+
+
+def _fault_claim_prior_parts():
+    return panel(claims=_sangong_priors("40"))
+
+
+def _fault_claim_same_figure():
+    # 基本支出 stated in the structure section and again in its own section, one digit swapped
+    return panel(claims=[
+        claim("c004", "基本支出", "630.34", table="t05", item="合计", column="basic",
+              sentence="基本支出 630.34 万元，占 1.88%"),
+        claim("c012", "基本支出", "603.34", table="t05", item="合计", column="basic",
+              sentence="基本支出 603.34 万元", source_line=137)])
+
+
 def _fault_code_hierarchy_rows():
     return panel([cell("t03", "204", "project", "10"), cell("t03", "20406", "project", "20")])
 
@@ -201,6 +277,10 @@ FAULTS = {
     rule_cross_table: _fault_cross_table, rule_function_rows: _fault_function_rows,
     rule_claim_table: _fault_claim_table, rule_claim_change: _fault_claim_change,
     rule_claim_change_pct: _fault_claim_change_pct, rule_claim_parts: _fault_claim_parts,
+    rule_claim_share: _fault_claim_share, rule_claim_completion: _fault_claim_completion,
+    rule_claim_itemised_change: _fault_claim_itemised_change,
+    rule_claim_prior_parts: _fault_claim_prior_parts,
+    rule_claim_same_figure: _fault_claim_same_figure,
     rule_prior_year: _fault_prior_year,
     rule_claim_restated: _fault_claim_restated,
     rule_code_hierarchy_rows: _fault_code_hierarchy_rows, rule_row_parts: _fault_row_parts,
@@ -559,10 +639,11 @@ def test_claim_of_zero_on_an_empty_cell_is_quiet():
                                               column="abroad")], _T09_META)))
 
 
-def test_an_empty_cell_is_read_as_zero():
+def test_an_empty_cell_is_read_as_zero_and_shown_for_review():
+    # a blank may be a cell the reader did not see: 1.5 against it is for a person to look at
     one(rule_claim_table(panel(_T09, [claim("c082", "因公出国（境）费", "1.5", table="t09",
                                             column="abroad")], _T09_META)),
-        "claim_table", "error", expected="0", actual="1.5")
+        "claim_table", "review", expected="0", actual="1.5")
 
 
 def test_claim_naming_a_row_not_in_the_table_is_a_warning():
@@ -756,7 +837,9 @@ def _years(stated: str, then: str, *, basis: str = "预算", then_key: str = "d/
         claim("c010", "收支总计", "33,534.08", key="d/2018"),
         claim("c011", "收支总计", stated, role="prior_amount", parent="c010", basis=basis,
               key="d/2018"),
-        claim("c001", "收支总计", then, key=then_key), *extra])
+        # a final account states its own figures as 决算
+        claim("c001", "收支总计", then, key=then_key,
+              basis="决算" if then_key.endswith("-final") else "预算"), *extra])
 
 
 def test_prior_year_figure_equal_to_that_years_document_is_quiet():
@@ -779,7 +862,7 @@ def test_a_stated_execution_figure_is_compared_with_the_final_account():
 
 
 def test_a_stated_budget_is_compared_with_the_budget_when_both_exist():
-    extra = [claim("c001", "收支总计", "19,000", key="d/2017-final")]
+    extra = [claim("c001", "收支总计", "19,000", key="d/2017-final", basis="决算")]
     quiet(rule_prior_year(_years("19,332.80", "19,332.80", extra=extra)))
 
 
@@ -816,9 +899,13 @@ def test_findings_stay_with_their_department_year():
 
 def test_run_rules_sorts_errors_before_rounding_before_warnings():
     tids = [t for t in REQUIRED_TABLES if t != "t06"]
+    # a part read from position (inferred) that exceeds its whole: review
+    doubtful = [claim("c001", "三公经费", "10"),
+                claim("c002", "公务接待费", "12", parent="c001", parts="partial",
+                      certainty="inferred")]
     p = panel([cell("t05", "20601", "total", "1.03"), cell("t05", "2060101", "total", "1.02"),
                cell("t05", "206", "total", "9"), cell("t05", "20602", "total", "1")],
-              meta={KEY: {"tables": {t: table_meta(t) for t in tids}}})
+              doubtful, meta={KEY: {"tables": {t: table_meta(t) for t in tids}}})
     found = run_rules(p)
     assert list(found["severity"]) == sorted(found["severity"], key=SEVERITIES.index)
     assert set(found["severity"]) == set(SEVERITIES)
@@ -956,3 +1043,136 @@ def test_code_names_warning():
     same = panel([cell("t05", "210", "total", "1", name="卫生健康支出")],
                  meta={KEY: {"narrative_code_names": [{"code": "210", "name": "卫生健康支出"}]}})
     assert rule_code_names(same).empty
+
+
+# ---------------------------------------------------------------------------
+# Relations read with certainty; the rule families of shares, completion rates, itemised
+# changes, prior-year parts and one figure stated twice
+# ---------------------------------------------------------------------------
+
+def test_a_share_of_its_whole_within_rounding_is_quiet():
+    # 深圳市罗湖区清水河街道 2024 决算: 因公出国 0.94 of 三公 34.08 is 2.76%, printed 占 2.8%
+    k = "d/2024-final"
+    quiet(rule_claim_share(panel(claims=[
+        claim("c001", "三公经费", "34.08", basis="决算", key=k),
+        claim("c020", "因公出国（境）费", "0.94", basis="决算", key=k),
+        claim("c021", "因公出国（境）费", "2.8", role="share", parent="c020", base="c001",
+              basis="决算", key=k)])))
+
+
+def test_a_share_that_is_another_figures_completion_rate_is_an_error():
+    f = one(rule_claim_share(_fault_claim_share()), "claim_share", "error",
+            expected="33.61", actual="89.33")
+    assert "4.02" in f["message"] and "11.96" in f["message"]
+
+
+def test_a_share_of_a_whole_taken_from_position_is_for_review():
+    p = _fault_claim_share()
+    p.claims.loc[p.claims["claim"] == "c021", "certainty"] = "inferred"
+    one(rule_claim_share(p), "claim_share", "review", expected="33.61", actual="89.33")
+
+
+@pytest.mark.parametrize(("stated", "severity", "computed"), [
+    ("105.76", None, None), ("105.7", "rounding", "105.8"), ("27.22", "error", "105.76")])
+def test_completion_rate_is_the_final_figure_over_the_budget(stated, severity, computed):
+    # 500.12 / 472.9 = 105.7557…%; 105.7 lies in the range the printed figures allow
+    p = _fault_claim_completion()
+    p.claims.loc[p.claims["claim"] == "c003", "value"] = D(stated)
+    p.claims.loc[p.claims["claim"] == "c003", "ulp"] = D("0.01") if "." in stated and len(
+        stated.split(".")[1]) == 2 else D("0.1")
+    found = rule_claim_completion(p)
+    if severity is None:
+        quiet(found)
+    else:
+        one(found, "claim_completion", severity, expected=computed, actual=stated)
+
+
+def test_itemised_changes_that_add_up_are_quiet():
+    quiet(rule_claim_itemised_change(panel(claims=_sangong_changes("-3.334844"))))
+
+
+def test_an_itemised_change_off_by_one_is_an_error():
+    one(rule_claim_itemised_change(_fault_claim_itemised_change()),
+        "claim_itemised_change", "error", expected="-50.837824", actual="-51.837824")
+
+
+def test_itemised_changes_need_every_part_to_state_one():
+    claims = [c for c in _sangong_changes("-2.334844") if c["claim"] != "c016"]
+    quiet(rule_claim_itemised_change(panel(claims=claims)))
+
+
+def test_last_years_parts_add_up_to_last_years_whole():
+    quiet(rule_claim_prior_parts(panel(claims=_sangong_priors("45"))))
+    one(rule_claim_prior_parts(_fault_claim_prior_parts()), "claim_prior_parts", "error",
+        expected="52", actual="57")
+
+
+def test_one_figure_stated_twice_with_two_values_is_an_error():
+    one(rule_claim_same_figure(_fault_claim_same_figure()), "claim_same_figure", "error",
+        expected="630.34", actual="603.34")
+
+
+def test_one_subject_under_two_scopes_is_for_review():
+    p = _fault_claim_same_figure()
+    p.claims.loc[p.claims["claim"] == "c012", "sentence"] = "全口径基本支出 603.34 万元"
+    one(rule_claim_same_figure(p), "claim_same_figure", "review", expected="630.34",
+        actual="603.34")
+
+
+def test_parts_of_different_wholes_are_not_one_figure():
+    # 深圳市政府办公厅 2011: 基本支出 4,453 of the whole, 基本支出 3,931 of one function item
+    quiet(rule_claim_same_figure(panel(claims=[
+        claim("c001", "支出总计", "6198", ulp="1"),
+        claim("c002", "基本支出", "4453", ulp="1", table="t05", item="合计", column="basic",
+              parent="c001", parts="complete"),
+        claim("c004", "政府办公厅(室)及相关事务", "5631", ulp="1"),
+        claim("c005", "基本支出", "3931", ulp="1", table="t05", item="合计", column="basic",
+              parent="c004", parts="partial")])))
+
+
+def test_two_bases_in_one_sentence_each_have_their_own_percentage():
+    # 广东省财政厅 2023 决算: 62.07, 比上年决算数增加 38.97 增长 168.7%; 比2019年决算数减少
+    # 24.87, 降低 28.6%
+    k, b = "d/2023-final", "决算"
+    claims = [claim("c001", "三公经费", "62.07", key=k, basis=b),
+              claim("c002", "三公经费", "38.97", role="change", parent="c001", year=2022,
+                    key=k, basis=b),
+              claim("c003", "三公经费", "168.7", role="change_pct", parent="c001", year=2022,
+                    key=k, basis=b),
+              claim("c004", "三公经费", "-24.87", role="change", parent="c001", year=2019,
+                    key=k, basis=b),
+              claim("c005", "三公经费", "-28.6", role="change_pct", parent="c001", year=2019,
+                    key=k, basis=b)]
+    quiet(rule_claim_change_pct(panel(claims=claims)))
+    claims[4]["value"] = D("-38.6")
+    one(rule_claim_change_pct(panel(claims=claims)), "claim_change_pct", "error",
+        expected="-28.6", actual="-38.6")
+
+
+def test_a_change_read_with_doubt_that_fails_is_for_review():
+    p = _fault_claim_change()
+    p.claims.loc[p.claims["claim"] == "c003", "certainty"] = "inferred"
+    one(rule_claim_change(p), "claim_change", "review", expected="5", actual="1")
+
+
+def test_a_rule_that_raises_is_reported_and_the_others_still_run(monkeypatch):
+    import fiscal.checks as checks
+
+    def rule_broken(p):
+        raise ValueError("max() arg is an empty sequence")
+
+    monkeypatch.setattr(checks, "RULES", (rule_broken, *checks.RULES))
+    found = checks.run_rules(_fault_claim_change())
+    broken = found[found["rule"] == "broken"]
+    assert list(broken["severity"]) == ["review"]
+    assert "无法核对" in broken["message"].iloc[0]
+    assert "claim_change" in set(found["rule"])
+
+
+def test_relations_hold_or_fail_and_each_names_its_figures():
+    rel, found = relations(_fault_claim_change())
+    change = rel[rel["rule"] == "claim_change"]
+    assert list(change["verdict"]) == ["error"]
+    assert set(change["figures"].iloc[0]) == {"10万元", "5万元", "1万元"}
+    rel, _ = relations(panel(claims=_sangong_changes("-3.334844")))
+    assert set(rel.loc[rel["rule"] == "claim_itemised_change", "verdict"]) == {"holds"}

@@ -188,7 +188,8 @@ def test_all_compares_a_stated_prior_year_with_that_years_document(data, run):
         encoding="utf-8").splitlines()[0]
     (folder / "claims.csv").write_text(
         header + "\nc001,部门预算,收支总计,t01,收入总计,amount,2017,预算,amount,19000,1,万元,"
-        "\"19,000 万元\",,,\"2017 年部门预算收支均为 19,000 万元\",5\n", encoding="utf-8")
+        "\"19,000 万元\",,,,explicit,\"2017 年部门预算收支均为 19,000 万元\",5\n",
+        encoding="utf-8")
     code, out, _ = run("--all", "--format", "json")
     assert code == 1
     prior = [f for f in json.loads(out) if f["rule"] == "prior_year"]

@@ -20,8 +20,8 @@ from fiscal.config import Settings
 from fiscal.extract import extract, write
 from fiscal.load import load_folder
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+DAMAGED = Path(__file__).resolve().parent / "fixtures" / "damaged"
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 #: file prefix -> ("refused", reason words) or (slug/year key, {(rule, item) of errors}).
@@ -221,7 +221,7 @@ def test_the_2015_table_contradicts_itself():
 
 def test_gbk_page_markers_and_fullwidth_digits_read_as_the_original(tmp_path):
     settings = Settings(data_dir=DATA)
-    planted = extract(FIXTURES / "53_pagemarks_fullwidth.gbk.txt", settings)
+    planted = extract(DAMAGED / "53_pagemarks_fullwidth.gbk.txt", settings)
     (orig_path,) = CORPUS.glob("53_*.txt")
     orig = extract(orig_path, settings)
     assert planted.meta["source_encoding"] == "gb18030"

@@ -12,7 +12,7 @@ from fiscal.config import DeptYear, Settings
 from fiscal.extract import extract, files_of
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "fixtures"
 DATA = ROOT / "data"
 
 

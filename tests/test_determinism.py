@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_718dc356a2b2d93e.txt"
+SEED = ROOT / "tests" / "fixtures" / "seeds" / "000_718dc356a2b2d93e.txt"
 FISCAL = [sys.executable, "-m", "fiscal.cli"]
 ENVS = [
     {"PYTHONHASHSEED": "1", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "TZ": "UTC"},

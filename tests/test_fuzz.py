@@ -18,7 +18,7 @@ from fiscal.extract import extract, write
 from fiscal.load import Panel, load_folder
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_718dc356a2b2d93e.txt"
+SEED = ROOT / "tests" / "fixtures" / "seeds" / "000_718dc356a2b2d93e.txt"
 LINES = SEED.read_text(encoding="utf-8").split("\n") if SEED.is_file() else []
 JUNK = st.sampled_from(["", "   ", "- 3 -", "合计", "表五：一般公共预算支出表", "单位：元", "206",
                         "1,2,3,,4", "（一）", "比上年增加 %", "　１２３．４５　", "\x0c",

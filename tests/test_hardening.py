@@ -16,8 +16,8 @@ from fiscal.extract import extract, write
 from fiscal.load import load_budget, load_folder
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_718dc356a2b2d93e.txt"
-PDF = ROOT.parent / "shared" / "pdf" / "shpt_sfj_2026_unit_budget.pdf"
+SEED = ROOT / "tests" / "fixtures" / "seeds" / "000_718dc356a2b2d93e.txt"
+PDF = ROOT / "tests" / "fixtures" / "pdf" / "shpt_sfj_2026_unit_budget.pdf"
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="../shared/seeds is not here")
 
 

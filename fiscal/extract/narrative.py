@@ -24,14 +24,19 @@ from fiscal.extract.text import (
     to_wan,
     trailing_space_style,
 )
-from fiscal.schema import CLAIM_SUBJECTS, COMPLETE_WHOLES
+from fiscal.schema import CLAIM_SUBJECTS, COMPLETE_WHOLES, PART_OF
 
 SECTION_RE = re.compile(r"^\s{0,3}(?P<num>[一二三四五六七八九十]+)、\s*(?P<title>\S.*?)\s*$")
 SKIP_SECTIONS = re.compile(r"主要职能|职能|工作目标|工作任务|主要任务|名词解释|机构设置$")
+#: Numbering styles of list items: （一）, 1、, (1), 一是 / 第一，. Their levels are not fixed:
+#: within a section, a style first seen earlier is the higher level (most documents put
+#: （一） above 1、 above (1); some put 1、 first, or write 一是/二是).
 ITEM_RES = (
-    (1, re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")),
-    (2, re.compile(r"^\s*\d{1,2}[、.．](?!\d)")),
-    (3, re.compile(r"^\s*[（(]\d{1,2}[）)]")),
+    ("paren_cn", re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")),
+    ("digit", re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)")),
+    ("paren_digit", re.compile(r"^\s*[（(]\d{1,2}[）)]")),
+    ("cn_shi", re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、：:]?)"
+                          r"(?![一二三四五六七八九十年])")),
 )
 INLINE_ITEM_RE = re.compile(r"[（(](\d{1,2})[）)](?=\D)")
 
@@ -45,14 +50,14 @@ CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 NOT_AFTER = re.compile(r"^\s*(以上|以下|年|月|日|层|栋|号)")
 MONEY_UNITS = {"亿元": "亿元", "万元": "万元", "万": "万元", "元": "元"}
 COUNT_UNITS = ("个", "人", "名", "辆", "台（套）", "台", "家", "项", "条", "次")
-INCREASE = r"增加|增长|上升|提高|增"
-DECREASE = r"减少|下降|降低|节约|压减|减"
-CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(了)?\s*$")
+INCREASE = r"增幅|涨幅|增加|增长|上升|提高|上涨|增"
+DECREASE = r"降幅|减幅|减少|下降|降低|节约|压减|减"
+CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(?:了|为|是|达)?\s*$")
 FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
                      r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
 PRIOR_END_RE = re.compile(
-    r"(?:比|较)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
-    r"(?P<basis>预算数?|决算数?|执行数|预算批复数)?(?:同口径)?\s*$")
+    r"(?:比|较|与|同)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
+    r"(?P<basis>预算数?|决算数?|执行数|预算批复数)?(?:同口径)?\s*(?:[（(]\s*)?$")
 #: A prior figure printed without a unit before the change: 较上年2.08减少0.03万元.
 BARE_PRIOR_RE = re.compile(
     r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?:预算数?|决算数?|执行数)?\s*"
@@ -62,8 +67,31 @@ BUDGET_OF_RE = re.compile(r"^\s*年初预算数?(为|是)?\s*$")
 DIFF_RE = re.compile(r"^\s*(差值|差额)(为|是)?\s*$")
 NOT_PART_RE = re.compile(r"^(平均|每|人均)")
 YEAR_RE = re.compile(r"(?P<year>\d{4})\s*年(?:度)?")
+#: The basis of a comparison: 比上年 / 较2017年决算数 / 与上年相比 / 比预算 / 同比.
+COMPARE_RE = re.compile(
+    r"(?:(?:比|较|与|相较于?|对比)\s*(?:(?P<y>\d{4})\s*年(?:度)?|(?P<prev>上年度?|去年|上一年度?|前一年"
+    r"|同期)|(?P<now>本年|当年|年初))?\s*(?:[（(][^）)\d]{0,8}[）)])?\s*"
+    r"(?P<basis>年初预算|调整预算|调整后预算|预算批复数?|批复预算|预算|决算|执行数?)?数?(?:同口径)?"
+    r"(?:相比|比较)?)|(?P<yoy>同比)")
+#: ``完成全年预算 B 万元的 p%``: the budget a 决算 figure is measured against.
+COMPLETION_BUDGET_RE = re.compile(r"(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年)?"
+                                  r"(?:年初|调整)?预算(?:数)?\s*$")
+#: ``完成预算的 p%`` / ``预算完成率为 p%`` / ``占总预算比为 p%``: a completion rate.
+COMPLETION_PCT_RE = re.compile(
+    r"(?:(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年)?(?:年初|调整)?(?:总)?预算(?:数)?的?"
+    r"(?:比例|比重|比)?(?:为|是)?|(?:预算)?(?:完成|执行)率(?:为|是|达)?)\s*$")
+#: ``占一般公共预算支出的 p%``: the whole a share is of (may be empty: ``占 2.8%``).
+SHARE_RE = re.compile(r"占(?P<whole>[^，,。；;：:%]*?)(?:的)?(?:比重|比例|份额)?(?:为|是)?\s*$")
+#: ``三公经费支出决算中，因公出国费 X，占 p%``: the whole named before the listing.
+SHARE_SCOPE_RE = re.compile(r"^(?P<whole>[^，,。；;：:]{2,80}?)(?:构成)?中\s*[，,：:]")
+#: Words of a figure's own basis: ``预算为`` / ``决算数为`` / ``执行数``.
+OWN_BASIS_RE = re.compile(r"(?P<basis>年初预算|调整预算|预算|决算|执行数|实际支出)(?:数)?(?:安排)?"
+                          r"(?:为|是|合计|总额为)?\s*$")
 SENTENCE_END = "。；;!！？?"
 CLAUSE_MARKS = "，,：:、。；;（(）)"
+#: A subject that only names a basis (``支出决算为``, ``预算数``): the sentence's previous
+#: amount's subject, on another basis (``三公经费支出预算为 X，支出决算为 Y``).
+BASIS_ONLY_RE = re.compile(r"^(?:支出)?(?:年初|调整)?(?:预算|决算|执行)(?:数)?$|^实际支出(?:数)?$")
 GENERIC_SUBJECTS = re.compile(r"^(金额|总额|合计|预算数|预算|共有|共设|共|有|为|计划|安排|其中"
                               r"|支出)?$")
 
@@ -89,6 +117,13 @@ class Claim:
     parts: str
     sentence: str
     source_line: int
+    #: claim id of the whole a share (占…%) is a share of
+    base: str = ""
+    #: ``explicit``: the text says how this figure relates to its parent (其中, 比上年增加,
+    #: 占…%, in the same sentence); ``inferred``: read from position (a heading, a list
+    #: across sentences, a guess across a line break). Relations that need an inferred
+    #: reading and fail are shown for review, never as errors.
+    certainty: str = "explicit"
 
     def as_row(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -117,16 +152,17 @@ class _State:
     listed: set[str] = field(default_factory=set)  # wholes with an inline 其中/包括 list
     line: int = 0         # id of the logical line being read
     pdf_style: bool = True
-
-
-def narrative_end(lines: list[str], first_table_line: int | None) -> int:
-    """Index of the first line after the narrative (the first table title)."""
-    return first_table_line if first_table_line is not None else len(lines)
+    kind_basis: str = ""  # the basis of last year's figure a bare 比上年 compares with
+    styles: list[str] = field(default_factory=list)  # numbering styles, in order seen
+    #: a list opened at the end of a line (``…4.02万元。其中：``) whose parts follow on the
+    #: next lines, and the item level it was opened in
+    pending: tuple[Claim, str] | None = None
 
 
 def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Claim]:
     """Every figure stated in ``lines[:end]`` outside the non-fiscal sections."""
-    state = _State(year=year, basis=basis, pdf_style=trailing_space_style(lines[:end]))
+    state = _State(year=year, basis=basis, pdf_style=trailing_space_style(lines[:end]),
+                   kind_basis=basis)
     skip = False
     last: LogicalLine | None = None
     for ll in logical_lines(lines, 0, end):
@@ -136,6 +172,8 @@ def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Cl
         if m and len(m["title"]) <= 30:
             skip = bool(SKIP_SECTIONS.search(m["title"]))
             state.section = m["title"]
+            state.pending = None
+            state.styles = []
             state.stack = []
             state.section_head = None
             state.section_parts = ""
@@ -147,7 +185,30 @@ def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Cl
         _read_paragraph(state, ll)
     if last is not None and state.claims and not re.search(r"[。；;！!？?）)]\s*$", last.text):
         _open_lists_partial(state)
+    _complete_by_definition(state.claims)
     return state.claims
+
+
+def _complete_by_definition(claims: list[Claim]) -> None:
+    """A whole complete by definition (三公) is complete only where all its parts are stated.
+
+    ``三公 10 万元，其中接待 4 万元，公车 5 万元`` leaves 出国 unstated: a partial listing.
+    """
+    children: dict[str, set[str]] = {}
+    for child, whole in PART_OF.items():
+        children.setdefault(whole, set()).add(child)
+    listed: dict[str, set[str]] = {}
+    for c in claims:
+        if c.parent and c.parts and c.role == "amount":
+            listed.setdefault(c.parent, set()).add(c.subject)
+    by_id = {c.claim: c for c in claims}
+    for c in claims:
+        whole = by_id.get(c.parent)
+        if (whole is None or not c.parts or c.role != "amount"
+                or whole.subject not in COMPLETE_WHOLES):
+            continue
+        c.parts = ("complete" if children.get(whole.subject, set()) <= listed[whole.claim]
+                   else "partial")
 
 
 def _open_lists_partial(state: _State) -> None:
@@ -160,11 +221,21 @@ def _open_lists_partial(state: _State) -> None:
             c.parts = "partial"
 
 
-def _item_level(text: str) -> int:
-    for level, pattern in ITEM_RES:
+def _item_style(text: str) -> tuple[str, re.Pattern[str] | None]:
+    for style, pattern in ITEM_RES:
         if pattern.match(text):
-            return level
-    return 0
+            return style, pattern
+    return "", None
+
+
+def _item_level(state: _State, text: str) -> tuple[int, re.Pattern[str] | None]:
+    """The level of the item ``text`` opens (0 for none), by the order styles appeared."""
+    style, pattern = _item_style(text)
+    if not style:
+        return 0, None
+    if style not in state.styles:
+        state.styles.append(style)
+    return state.styles.index(style) + 1, pattern
 
 
 def _read_paragraph(state: _State, ll: LogicalLine) -> None:
@@ -173,7 +244,7 @@ def _read_paragraph(state: _State, ll: LogicalLine) -> None:
     # A logical line can hold several inline items: "(1)…（2,000 万元）、(2)…".
     starts = [m.start() for m in INLINE_ITEM_RE.finditer(text)
               if not text[:m.start()].strip() or text[:m.start()].rstrip()[-1:] in "、）) "]
-    if len(starts) > 1 and _item_level(text) == 3:
+    if len(starts) > 1 and _item_style(text)[0] == "paren_digit":
         bounds = [*starts, len(text)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             _read_item_text(state, ll, a, b)
@@ -188,18 +259,25 @@ INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具
 def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> None:
     state.line = id(ll)
     text = ll.text[start:end]
-    level = _item_level(text)
-    if level:
+    level, pattern = _item_level(state, text)
+    if level and pattern is not None:
         while state.stack and state.stack[-1].level >= level:
             state.stack.pop()
-        title = re.split(r"[\s。，,：:；;（(]|\d", ITEM_RES[level - 1][1].sub("", text, 1).strip(),
+        title = re.split(r"[\s。，,：:；;（(]|\d", pattern.sub("", text, 1).strip(),
                          maxsplit=1)[0]
         state.stack.append(_Item(level=level, title=title))
     item = state.stack[-1] if state.stack else None
+    if level:
+        state.pending = None   # numbered items under the colon: the items' own structure
     first_in_item = True
     prev_claim: Claim | None = None
-    scope: tuple[Claim, str] | None = None   # whole and parts of an "其中：/主要内容为：" list
+    # whole and parts of an "其中：/主要内容为：" list (one opened at the end of a line
+    # goes on over the next lines)
+    scope: tuple[Claim, str] | None = state.pending
     outer: list[tuple[Claim, str] | None] = []  # scopes around a bracketed "（其中：…）"
+    opened: list[tuple[Claim, str]] = [scope] if scope else []  # lists open (nesting)
+    anchors: list[Claim | None] = []         # the amount a bracketed list stands after
+    share_whole: Claim | None = None
     for sent_start, sent_end in _sentences(text):
         sentence = text[sent_start:sent_end]
         shown = ll.quote(start + sent_start, start + sent_end)
@@ -207,8 +285,13 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         prev_amount: Claim | None = None
         last_cut = 0
         flat_done = False
+        vs: tuple[int, str] | None = None       # what the sentence compares with, so far
+        budget_of: Claim | None = None          # a budget just stated for prev_amount
+        share_whole = _share_scope(state, sentence) or share_whole
+        ref_inferred = False                     # the sentence's amount was looked up
         for fig_start, fig_end, num, unit, printed in figures:
             lead = sentence[last_cut:fig_start]
+            vs = _comparison(state, lead) or vs
             # "与 2017 年持平" before this figure qualifies the previous amount.
             if prev_amount is not None and not flat_done:
                 fm = FLAT_RE.search(lead)
@@ -217,38 +300,70 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     flat_done = True
             if outer and re.search(r"[）)]", lead):
                 scope = outer.pop()
+                back = anchors.pop() if anchors else None
+                if back is not None:  # "X（其中：…），占 p%": what follows is of X again
+                    prev_amount = prev_claim = back
             intro = INTRO_RE.search(lead)
             if intro and prev_claim is not None and prev_claim.role in ("amount", "count"):
                 kind = "partial" if intro.group(1) == "其中" else "complete"
                 if re.search(r"[（(]\s*$", lead[:intro.start()]):
                     outer.append(scope)
+                    anchors.append(prev_claim if prev_claim.role == "amount" else None)
                 scope = (prev_claim, kind)
+                opened.append(scope)
             ref = prev_amount
             lead_tail = re.split(r"[，,。；;：:]", lead)[-1]
             qualifier = bool(prev_amount is not None and unit in MONEY_UNITS
                              and (BUDGET_OF_RE.search(lead_tail) or DIFF_RE.search(lead_tail)))
+            looked_up = ref_inferred and ref is not None
+            if ref is not None and _is_relative(lead_tail, unit):
+                named, vocab, *_ = _canonical(_subject_text(lead), state.section, "")
+                if vocab and named != ref.subject:   # "其中：因公出国费减少 0 万元"
+                    ref = None
             if ref is None and _is_relative(lead_tail, unit):
-                ref = _lookup_ref(state, lead)
+                ref, certain = _lookup_ref(state, lead)
+                looked_up = ref_inferred = ref is not None and not certain
+                if ref is not None:
+                    prev_amount = ref
             claim = _make_claim(state, item, lead, shown, num, unit, printed,
                                 ll.line_at(start + sent_start + fig_start), ref,
-                                text_after=sentence[fig_end:], prev_claim=prev_claim)
+                                text_after=sentence[fig_end:], prev_claim=prev_claim, vs=vs,
+                                budget_of=budget_of)
             last_cut = fig_end
+            if looked_up:
+                claim.certainty = "inferred"   # its amount is in another sentence
+            if claim.role == "prior_amount" and claim.basis == "预算" \
+                    and claim.year == state.year and ref is not None:
+                budget_of = claim
+            elif claim.role == "completion_pct":
+                claim.base = budget_of.claim if budget_of is not None else _budget_in(
+                    state, ref, shown)
+                budget_of = None
+            elif claim.role == "share" and ref is not None:
+                _share_base(state, claim, lead_tail, share_whole, scope, item)
             if qualifier:
                 _qualify(claim, prev_amount, lead_tail)
                 state.claims.append(claim)
                 continue
-            if claim.role in ("change", "prior_amount", "change_pct") and ref is not None:
+            if claim.role in ("change", "prior_amount", "change_pct", "completion_pct",
+                              "share") and ref is not None:
                 prev_amount = ref
             if claim.role in ("amount", "count"):
                 flat_done = False
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
-                    _set_part(scope[0], claim, scope[1])
+                    scope = _fitting_scope(scope, opened, claim)
+                    if scope is not None:
+                        _set_part(scope[0], claim, scope[1])
+                        if (claim.parent and scope is state.pending
+                                and PART_OF.get(claim.subject) != scope[0].subject):
+                            claim.certainty = "inferred"  # a list from an earlier line
                     if claim.parent:
                         state.listed.add(scope[0].claim)
                 else:
                     _attach_part(state, item, claim, first_in_item, sentence[:fig_start])
                 if claim.role == "amount":
                     prev_amount = claim
+                    ref_inferred = False
                     if claim.year == state.year and not claim.parent:
                         state.section_amounts.append(claim)
                     if item is not None and item.head is None:
@@ -268,11 +383,19 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         intro = INTRO_RE.search(tail)
         if intro and prev_claim is not None and tail.strip().endswith(("：", ":")):
             scope = (prev_claim, "partial" if intro.group(1) == "其中" else "complete")
+            opened.append(scope)
+            if sent_end >= len(text.rstrip()):   # the line ends with the list's colon
+                state.pending = scope
         if outer and re.search(r"[）)]", tail):
             scope = outer.pop()
+            if anchors:
+                anchors.pop()
         if sentence.strip().endswith("。"):
             scope = None
             outer = []
+            opened = []
+            anchors = []
+            share_whole = None
         if item is not None and re.search(r"(具体|包括|如下|内容有|内容为|分别|划分为)"
                                           r"[^，。]*[：:]?\s*$",
                                           sentence.strip()):
@@ -282,11 +405,121 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             state.section_parts = "complete"
 
 
+def _comparison(state: _State, lead: str) -> tuple[int, str] | None:
+    """``(year, basis)`` of the last comparison in ``lead`` (比上年 / 较2019年决算 / 比预算)."""
+    found = None
+    for m in COMPARE_RE.finditer(lead):
+        if m["yoy"]:
+            found = (state.year - 1, state.kind_basis)
+            continue
+        if not (m["y"] or m["prev"] or m["now"] or m["basis"]):
+            continue
+        word = m["basis"] or ""
+        basis = ("预算" if "预算" in word else "决算" if "决算" in word
+                 else "执行数" if "执行" in word else state.kind_basis)
+        if m["y"]:
+            year = int(m["y"])
+        elif m["prev"]:
+            year = state.year - 1
+        elif m["now"] or basis == "预算" and state.kind_basis != "预算":
+            year = state.year      # 比预算 in a 决算: this year's budget
+        else:
+            year = state.year - 1
+        found = (year, basis)
+    return found
+
+
+def _parent_basis(state: _State, claim: Claim) -> str:
+    parent = next((c for c in reversed(state.claims) if c.claim == claim.parent), None)
+    return parent.basis if parent is not None else state.basis
+
+
+def _share_scope(state: _State, sentence: str) -> Claim | None:
+    """The whole a sentence lists shares of: ``三公经费支出决算中，…占 p%``."""
+    m = SHARE_SCOPE_RE.match(sentence.strip())
+    if not m:
+        return None
+    subject = _canonical(_subject_text(m["whole"]), state.section, "")[0]
+    return _latest_amount(state, subject)
+
+
+def _latest_amount(state: _State, subject: str, basis: str = "") -> Claim | None:
+    """The latest amount of ``subject`` this year, of ``basis`` (the document's by default)."""
+    if not subject or GENERIC_SUBJECTS.match(subject):
+        return None
+    for c in reversed(state.claims):
+        if (c.role == "amount" and c.subject == subject and c.year == state.year
+                and c.basis == (basis or state.basis)):
+            return c
+    return None
+
+
+def _share_base(state: _State, claim: Claim, lead_tail: str, scope_whole: Claim | None,
+                scope: tuple[Claim, str] | None, item: _Item | None) -> None:
+    """The whole a share (占 p%) is of: named after 占, named before 中, or the open list's."""
+    m = SHARE_RE.search(lead_tail)
+    named = re.sub(r"\s+", "", m["whole"]) if m else ""
+    if named and not re.fullmatch(r"(总|全部|总额|合计|总数|比)?", named):
+        whole = _latest_amount(state, _canonical(named, state.section, "")[0],
+                               _parent_basis(state, claim))
+        if whole is None:  # 占一般公共预算支出: a whole whose words contain a known subject
+            whole = next((c for c in reversed(state.claims) if c.role == "amount"
+                          and c.year == state.year and len(c.subject) >= 2
+                          and (c.subject in named or named in c.subject)), None)
+        if whole is not None and whole.claim != claim.parent:
+            claim.base = whole.claim
+        return
+    if scope_whole is not None and scope_whole.claim != claim.parent:
+        claim.base = scope_whole.claim
+        return
+    guess = scope[0] if scope is not None else (item.head if item is not None else None)
+    if guess is not None and guess.claim != claim.parent and guess.unit == "万元":
+        claim.base, claim.certainty = guess.claim, "inferred"
+
+
+def _budget_in(state: _State, amount: Claim | None, sentence: str) -> str:
+    """The budget a completion rate is of, when the sentence states it as an amount."""
+    if amount is None:
+        return ""
+    for c in reversed(state.claims):
+        if c.sentence != sentence.strip():
+            break
+        if (c is not amount and c.role == "amount" and c.basis == "预算"
+                and c.subject == amount.subject and c.year == amount.year):
+            return c.claim
+    return ""
+
+
+#: Subjects whose place in the vocabulary (``PART_OF``) is known.
+KNOWN_PARTS = frozenset(PART_OF) | frozenset(PART_OF.values())
+
+
+def _not_parts(whole: Claim, part: Claim) -> bool:
+    """Both subjects are known and the vocabulary says the one is no part of the other."""
+    return (whole.subject in KNOWN_PARTS and part.subject in KNOWN_PARTS
+            and PART_OF.get(part.subject) != whole.subject)
+
+
+def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], part: Claim
+                   ) -> tuple[Claim, str] | None:
+    """The open list ``part`` belongs to: the innermost, or an outer one the vocabulary names.
+
+    ``三公 X，其中：…公车 Y，其中：购置 a；运行 b；公务接待费 c`` — 公务接待费 closes the
+    inner list (公车's) and is a part of 三公 again.
+    """
+    if not _not_parts(scope[0], part):
+        return scope
+    for outer in reversed(opened):
+        if outer[0] is not part and PART_OF.get(part.subject) == outer[0].subject:
+            return outer
+    return None
+
+
 def _set_part(whole: Claim, part: Claim, kind: str) -> None:
     """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts."""
     if part.subject == whole.subject or NOT_PART_RE.match(part.subject) or (
-            part.subject.endswith("总计") and part.table):
-        return  # a restatement of the whole, or an average: no part of it
+            part.subject.endswith("总计") and part.table) or _not_parts(whole, part):
+        return  # a restatement of the whole, an average, or by the vocabulary no part of it
     sides = [("收入" in x.subject, "支出" in x.subject) for x in (whole, part)]
     if sides[0] != sides[1] and any(sides[0]) and any(sides[1]):
         return  # income and expense are no parts of each other
@@ -306,12 +539,14 @@ def _is_relative(lead_tail: str, unit: str) -> bool:
     return bool(CHANGE_END_RE.search(lead_tail) or PRIOR_END_RE.search(lead_tail))
 
 
-def _lookup_ref(state: _State, lead: str) -> Claim | None:
+def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
     """The amount a sentence's change refers to when the sentence states no amount itself.
 
     The subject named before ``比/较`` (or between the year and the change word) picks
     the latest amount of that subject; without a subject, the section's latest
-    amount that is no part of another.
+    amount that is no part of another. The second value says whether the reading is
+    certain: a subject of the vocabulary named in the sentence whose amount this year is
+    stated once (or always alike); a guess by position is not.
     """
     subject = _subject_text(lead)
     if GENERIC_SUBJECTS.match(subject) or re.fullmatch(r"(同口径|同比|收支|收入支出总体)", subject):
@@ -319,12 +554,13 @@ def _lookup_ref(state: _State, lead: str) -> Claim | None:
                       rf"(?:{INCREASE}|{DECREASE})", lead)
         subject = re.sub(r"\s+|同口径|相比|预算数|决算数", "", m["s"]) if m else ""
     if subject and not GENERIC_SUBJECTS.match(subject):
-        canon = _canonical(subject, state.section, "")[0]
-        for c in reversed(state.claims):
-            if c.role == "amount" and c.subject == canon and c.year == state.year:
-                return c
-        return None
-    return state.section_amounts[-1] if state.section_amounts else None
+        canon, table, *_ = _canonical(subject, state.section, "")
+        hits = [c for c in state.claims if c.role == "amount" and c.subject == canon
+                and c.year == state.year and c.basis == state.basis]
+        if not hits:
+            return None, False
+        return hits[-1], bool(table) and len({c.value for c in hits}) == 1
+    return (state.section_amounts[-1] if state.section_amounts else None), False
 
 
 def _qualify(claim: Claim, amount: Claim, lead_tail: str) -> None:
@@ -422,7 +658,8 @@ def canonical_subject(name: str) -> str:
 
 def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num: str,
                 unit: str, printed: str, line_no: int, prev_amount: Claim | None,
-                text_after: str, prev_claim: Claim | None = None) -> Claim:
+                text_after: str, prev_claim: Claim | None = None,
+                vs: tuple[int, str] | None = None, budget_of: Claim | None = None) -> Claim:
     money = unit in MONEY_UNITS
     number = parse_number(num)
     year, basis = state.year, state.basis
@@ -433,16 +670,24 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
     lead_tail = re.split(r"[，,。；;：:]", lead)[-1]
     if unit == "%":
         cm = re.search(rf"({INCREASE}|{DECREASE})", lead_tail)
-        if re.search(r"占", lead_tail) or not cm:
+        if COMPLETION_PCT_RE.search(lead_tail) or (
+                budget_of is not None and re.fullmatch(r"\s*的\s*", lead_tail)):
+            role = "completion_pct"
+        elif re.search(r"占", lead_tail) or not cm:
             role = "share"
         else:
             role = "change_pct"
             sign = -1 if re.fullmatch(DECREASE, cm.group(1)) else 1
+            year, basis = vs or (state.year - 1, state.kind_basis)
         parent = prev_amount.claim if prev_amount else ""
     else:
         pm = PRIOR_END_RE.search(lead_tail)
         cm = CHANGE_END_RE.search(lead_tail)
-        if pm and money:
+        if money and prev_amount is not None and COMPLETION_BUDGET_RE.search(lead_tail):
+            role = "prior_amount"     # 完成全年预算 B 万元（的 p%）: this year's budget
+            year, basis = state.year, "预算"
+            parent = prev_amount.claim
+        elif pm and money:
             role = "prior_amount"
             year = int(pm["year"]) if pm["year"] else state.year - 1
             if pm["basis"]:
@@ -453,11 +698,18 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             role = "change"
             sign = -1 if re.fullmatch(DECREASE, cm["word"]) else 1
             parent = prev_amount.claim if prev_amount is not None else ""
+            year, basis = vs or (state.year - 1, state.kind_basis)
         else:
             ym = YEAR_RE.search(lead_tail)
             if ym:
                 year = int(ym["year"])
-    if role in ("change", "change_pct", "prior_amount", "share") and prev_amount is not None:
+            bm = OWN_BASIS_RE.search(lead_tail) if money else None
+            if bm:
+                word = bm["basis"]
+                basis = ("预算" if "预算" in word else "执行数" if "执行" in word
+                         else "决算" if state.kind_basis == "决算" or "决算" in word else basis)
+    if role in ("change", "change_pct", "prior_amount", "share",
+                "completion_pct") and prev_amount is not None:
         subject = prev_amount.subject
         canon, table, titem, column = (prev_amount.subject, prev_amount.table, prev_amount.item,
                                        prev_amount.column)
@@ -465,7 +717,9 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         if role == "count" and GENERIC_SUBJECTS.match(subject):
             nm = re.match(r"^\s*([\u4e00-\u9fff]{1,6})", text_after)
             subject = nm.group(1) if nm else subject
-        if GENERIC_SUBJECTS.match(subject) and item is not None:
+        if BASIS_ONLY_RE.match(subject) and prev_amount is not None and money:
+            subject = prev_amount.subject   # 三公经费预算为 X，支出决算为 Y
+        elif GENERIC_SUBJECTS.match(subject) and item is not None:
             subject = item.title
         elif re.fullmatch(r"金额|总额", subject) and prev_claim is not None:
             subject = prev_claim.subject + subject
@@ -538,6 +792,10 @@ def _attach_part(state: _State, item: _Item | None, claim: Claim, first_in_item:
                 os.path.commonprefix([other.subject, claim.subject])) >= 4:
             return  # a listed part stated again (财政拨款收入 … 财政拨款收入总计)
     _set_part(whole, claim, parts)
+    if claim.parent and parts != "complete" and PART_OF.get(claim.subject) != whole.subject:
+        # a part by position (a heading, an item), not by the words (划分为/包括/如下) or
+        # by the vocabulary
+        claim.certainty = "inferred"
 
 
 def _named_in(state: _State, item: _Item, intro: str) -> Claim | None:

@@ -47,7 +47,7 @@ HEADER_COLUMNS: tuple[tuple[str, str], ...] = (
     (r"公务接待", "reception"),
     (r"公务用车购置及运行(维护)?费", "vehicle"),
     (r"公务用车购置费", "vehicle_purchase"),
-    (r"(公务用车)?运行维护费", "vehicle_operation"),
+    (r"(公务用车)?运行维护费|公务用车运行费", "vehicle_operation"),
     (r"机关运行经费", "office_operation"),
     (r"(预算数|决算数|金额)", "amount"),
 )
@@ -163,8 +163,33 @@ def find_sections(lines: list[str], named: list | None = None
     sections = []
     for i, (tid, title, idx) in enumerate(heads):
         end = heads[i + 1][2] if i + 1 < len(heads) else len(lines)
+        if tid != "t13":  # a form's cells hold sentences; other tables end where prose begins
+            end = _prose_start(lines, idx + 1, end)
         sections.append((tid, title, idx, end))
     return sections
+
+
+#: A line of prose: a numbered heading that explains (二、…情况说明), or a sentence.
+PROSE_HEAD_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
+                           r"[^|｜]*(?:说明|情况|分析)\s*$")
+
+
+def _prose_start(lines: list[str], start: int, end: int) -> int:
+    """The first line of prose after a table's first number (the table's end), else ``end``.
+
+    A 三公 table printed before its 情况说明 ends where the explanation begins.
+    """
+    seen_number = False
+    for i in range(start, end):
+        line = lines[i].strip()
+        if not seen_number:
+            seen_number = bool(CELL_NUMBER_RE.search(line)) and not TITLE_RE.match(line)
+            continue
+        cjk = sum(1 for ch in line if "\u4e00" <= ch <= "\u9fff")
+        sentence = "。" in line or len(re.findall(r"[，,；;]", line)) >= 2
+        if PROSE_HEAD_RE.match(line) or (sentence and cjk >= 20 and "|" not in line):
+            return i
+    return end
 
 
 def header_columns(header: str, table_id: str) -> tuple[str, ...]:
@@ -181,7 +206,14 @@ def header_columns(header: str, table_id: str) -> tuple[str, ...]:
             found.append((m.start(), col))
     cols = [c for _, c in sorted(found)]
     if "vehicle_purchase" in cols and "vehicle_operation" in cols and "vehicle" in cols:
-        cols.remove("vehicle")  # a group header over its two leaf columns
+        # a group header over its leaf columns (小计, 购置费, 运行费), whose cells stand where
+        # the group does, even when a two-row header prints the leaves after every group
+        at = cols.index("vehicle")
+        group = re.search(r"公务用车.*小计|小计.*公务用车购置费", text) is not None
+        leaves = (["vehicle"] if group else []) + ["vehicle_purchase", "vehicle_operation"]
+        rest = [c for c in cols if c not in ("vehicle", "vehicle_purchase", "vehicle_operation")]
+        before = sum(1 for c in cols[:at] if c in rest)
+        cols = rest[:before] + leaves + rest[before:]
     allowed = set(TABLES[table_id].columns)
     cols = [c for c in dict.fromkeys(cols) if c in allowed]
     if table_id in ("t01", "t02", "t03", "t04", "t07") and cols != ["amount"]:
@@ -216,6 +248,23 @@ def split_cells(pieces: list[tuple[str, int, LogicalLine]]) -> list[tuple[str, i
         elif carried is not None:
             carried += len(text)
     return out
+
+
+def _value_column(b: _Builder, data: list[LogicalLine]) -> bool:
+    """A wide table's one row printed as one value per line (cells of a web page, ``79 |``):
+    read in header order when there is exactly one value for every column."""
+    values: list[tuple[str, int] | None] = []
+    for ll in data:
+        text = ll.text.replace("|", " ").replace("｜", " ").strip()
+        if not text:
+            continue
+        if not CELL_NUMBER_RE.fullmatch(text):
+            return False
+        values.append((text, ll.first_line))
+    if len(values) != len(b.table.columns) or len(values) < 2:
+        return False
+    b.add_row("", "", "", 1, values, values[0][1])
+    return True
 
 
 def _level(label: str, code: str, codes: str, indent: int, indents: list[int]) -> int:
@@ -303,6 +352,8 @@ def parse_section(lines: list[str], table_id: str, title: str, start: int, end: 
     table.columns = header_columns(header, table_id)
     spec = TABLES[table_id]
     builder = _Builder(table, spec.codes)
+    if table_id == "t09" and _value_column(builder, data):
+        return table
     if spec.two_sided:
         _parse_two_sided(builder, data)
     elif spec.codes in ("function", "economic"):
@@ -334,8 +385,8 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
             k -= 1
         label = "".join(t.group() for t in tokens[:k])
         values = [(t.group(), ll.line_at(t.start())) for t in tokens[k:]]
-        if not label and values and items and items[-1]["label"] and not items[-1]["values"]:
-            items[-1]["values"] = values
+        if not label and values and items and items[-1]["label"]:
+            items[-1]["values"] = items[-1]["values"] + values  # one cell per line
             continue
         items.append({"label": label, "values": values, "line": ll.first_line})
     first = next((i for i, it in enumerate(items) if it["values"]), None)
@@ -344,7 +395,9 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
     header = "".join(it["label"] for it in items[:first])
     if sum(1 for w in SANGONG_ITEMS if w in header) >= 2:
         return False
-    if "执行数" in header and re.search(r"预算数|决算数", header):
+    if re.search(r"执行数|预算数", header) and re.search(r"(?<!年初)预算数|决算数", header) and (
+            "执行数" in header or "决算数" in header):
+        # 上年执行数 | 本年预算数, or 预算数 | 决算数: the document's own figure is the last
         table.columns = ("_prior", "amount")
     elif re.search(r"其中.*公共预算|一般公共预算安排", header):
         table.columns = ("amount", "general_public")

@@ -247,7 +247,8 @@ class LogicalLine:
 #: trailing spaces.
 _ITEM_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.,，]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
-    r"|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十]+部分|附[:：件]|注[:：]|•)")
+    r"|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十]+部分|附[:：件]|注[:：]|•"
+    r"|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、])")
 _PARAGRAPH_END = "。；;！!？?：:"
 
 
@@ -267,9 +268,12 @@ def _ends_paragraph(raw: str, nxt: str | None) -> bool:
     body = raw.strip()
     if body[-1] in _PARAGRAPH_END or _ITEM_START_RE.match(nxt):
         return True
-    # a short numbered heading: "（二）支出决算情况", "一、单位概况"
-    return bool(_ITEM_START_RE.match(body)) and len(body) <= 30 and not re.search(
-        r"[，,。；;]", body)
+    # a short numbered heading: "（二）支出决算情况", "一、单位概况"; or a title that names
+    # what follows: "…2024年度“三公”经费财政拨款支出决算情况说明"
+    if re.search(r"[，,。；;]", body):
+        return False
+    return (bool(_ITEM_START_RE.match(body)) and len(body) <= 30) or (
+        len(body) <= 60 and re.search(r"(情况说明|情况|说明|概况)$", body) is not None)
 
 
 def logical_lines(lines: list[str], start: int, end: int, *, table: bool = False

@@ -1,0 +1,156 @@
+"""How the narrative is read: each class of wording that misled the first reader (issue 12),
+as a short text in the words real disclosures use, checked end to end.
+
+Each text is consistent as printed unless the test says otherwise: a consistent text must
+give no error, and the same text with one figure changed must give an error on that figure.
+Numbers are changed from the real documents they come from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fiscal.checks import relations
+from fiscal.config import Settings
+from fiscal.extract import extract, write
+from fiscal.load import load_folder
+
+
+def read(tmp_path: Path, text: str, name: str = "某单位2024年部门决算.txt"
+         ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(claims, relations, findings)`` of a disclosure text, extracted and checked."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    ex = extract(src, Settings(data_dir=tmp_path / "data"), unregistered="provisional")
+    budget = load_folder(write(ex, tmp_path / "out"), ex.dept_year)
+    rel, found = relations(budget)
+    return budget.claims, rel, found
+
+
+def errors(found: pd.DataFrame) -> list[str]:
+    return [] if found.empty else list(found.loc[found["severity"] == "error", "message"])
+
+
+def verdicts(rel: pd.DataFrame, rule: str) -> list[str]:
+    return list(rel.loc[rel["rule"] == rule, "verdict"])
+
+
+FINAL_HEAD = "某街道办事处2024年度“三公”经费财政拨款支出决算情况说明\n"
+
+
+def test_a_change_after_a_part_is_a_change_not_a_part(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度公务用车购置及运行维护费支出决算为80万元，其中：公务用车运行维护费80万元，"
+        "与上年相比减少60万元，主要是车辆减少；公务用车购置费0万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    sixty = claims[claims["printed"].str.startswith("60")].iloc[0]
+    assert sixty["role"] == "change" and sixty["parts"] == ""
+    assert verdicts(rel, "claim_parts") == ["holds"]      # 80 = 80 + 0
+    assert errors(found) == []
+
+
+def test_each_percentage_belongs_to_the_basis_it_follows(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度因公出国（境）费支出决算为6.2万元，比预算增加0万元，比上年决算数增加1.3万元，"
+        "增长26.5%。\n")
+    claims, rel, found = read(tmp_path, text)
+    pct = claims[claims["role"] == "change_pct"].iloc[0]
+    assert (pct["claim_year"], pct["basis"]) == (2023, "决算")
+    assert verdicts(rel, "claim_change_pct") == ["holds"]  # 1.3 / 4.9 = 26.53%
+    assert errors(found) == []
+
+
+def test_completion_and_growth_in_one_sentence(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度“三公”经费财政拨款支出决算为62.1万元，完成全年预算84.8万元的73.2%，"
+        "比上年决算数增加38.9万元，增长167.7%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_completion") == ["holds"]  # 62.1 / 84.8 = 73.23%
+    assert verdicts(rel, "claim_change_pct") == ["holds"]  # 38.9 / 23.2 = 167.67%
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "x", text.replace("73.2%", "63.2%"))
+    assert [m for m in errors(found) if "63.2" in m]
+
+
+def test_no_figure_after_a_placeholder_percentage(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度因公出国（境）费支出决算为0.94万元，比上年决算数增加0.94万元，"
+        "增长--（基数为0，不可比）。\n")
+    claims, _, found = read(tmp_path, text)
+    assert "change_pct" not in set(claims["role"])
+    assert errors(found) == []
+
+
+def test_parts_under_a_heading_across_sentences_and_lines(tmp_path):
+    text = FINAL_HEAD + (
+        "（一）因公出国（境）费支出0万元。\n"
+        "（二）公务用车购置及运行维护费支出4.1万元。其中：\n"
+        "公务用车购置费0万元。\n"
+        "公务用车运行维护费4.1万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    vehicle = claims[claims["printed"].str.startswith("4.1")].iloc[0]
+    parts = claims[claims["parent"] == vehicle["claim"]]
+    assert set(parts["subject"]) == {"公务用车购置费", "公务用车运行维护费"}
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "x", text.replace("运行维护费4.1万元", "运行维护费3.1万元"))
+    assert errors(found)
+
+
+def test_nested_lists_each_belong_to_their_own_whole(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度“三公”经费财政拨款支出决算为62.07万元，其中：因公出国（境）费支出决算为12.02万元；"
+        "公务用车购置及运行维护费支出决算为27.46万元，其中：公务用车购置支出决算为0万元；"
+        "公务用车运行维护费支出决算为27.46万元；公务接待费支出决算为22.59万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    total = claims[claims["printed"].str.startswith("62.07")].iloc[0]
+    reception = claims[claims["printed"].str.startswith("22.59")].iloc[0]
+    assert reception["parent"] == total["claim"]          # not a part of 公务用车
+    assert sorted(verdicts(rel, "claim_parts")) == ["holds", "holds"]
+    assert errors(found) == []
+
+
+def test_shares_of_the_whole_named_before_the_list(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度“三公”经费财政拨款支出决算为34.08万元。\n"
+        "2024年度“三公”经费财政拨款支出决算中，因公出国（境）费0.94万元，占2.8%；"
+        "公务用车购置及运行维护费支出33.14万元，占97.2%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_share") == ["holds", "holds"]
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "x", text.replace("占97.2%", "占89.3%"))
+    assert [m for m in errors(found) if "89.3" in m]
+
+
+def test_itemised_changes_add_up_to_the_total_change(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度“三公”经费财政拨款支出决算为11.57万元，其中：因公出国（境）费3.81万元，"
+        "公务用车购置及运行维护费6.11万元，公务接待费1.65万元。"
+        "2024年度“三公”经费财政拨款支出决算比2023年减少51.84万元，其中：因公出国（境）费支出决算"
+        "减少46.70万元；公务用车购置及运行维护费支出决算减少3.33万元；公务接待费支出决算减少1.81万元。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_itemised_change") == ["holds"]
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "x", text.replace("减少3.33万元", "减少4.33万元"))
+    assert errors(found)
+
+
+def test_counts_are_never_parts_of_an_amount(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度公务接待费支出决算为7.94万元，其中：国内公务接待10批次，100人次。\n")
+    claims, _, found = read(tmp_path, text)
+    counts = claims[claims["role"] == "count"]
+    assert (counts["parent"] == "").all()
+    assert errors(found) == []
+
+
+@pytest.mark.parametrize("word", ["比上年", "较上年", "与上年相比", "同比"])
+def test_the_comparison_word_does_not_change_the_reading(tmp_path, word):
+    text = FINAL_HEAD + (
+        f"2024年度“三公”经费财政拨款支出决算为9.4万元，{word}减少0.5万元，下降5.05%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_change_pct") == ["holds"]   # 0.5 / 9.9 = 5.05%
+    assert errors(found) == []
