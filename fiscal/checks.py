@@ -1095,13 +1095,30 @@ def _scope(text: str) -> frozenset[str]:
     return frozenset(w for w in SCOPE_WORDS if w in text)
 
 
+#: Scope words that exclude each other: 全口径 money is not 财政拨款 money, a 部门 is not
+#: one of its 单位.
+SCOPE_CONFLICTS = ((("全口径", "含政府性基金"), ("财政拨款", "一般公共预算")),
+                   (("政府性基金",), ("一般公共预算",)), (("部门",), ("单位",)))
+
+
+def _scopes_conflict(a: str, b: str) -> bool:
+    """Does one sentence speak of a scope of money that the other excludes?"""
+    for x, y in SCOPE_CONFLICTS:
+        ax, ay = any(w in a for w in x), any(w in a for w in y)
+        bx, by = any(w in b for w in x), any(w in b for w in y)
+        if (ax and not ay and by and not bx) or (ay and not ax and bx and not by):
+            return True
+    return False
+
+
 def rule_claim_same_figure(p: Panel) -> pd.DataFrame:
     """One quantity (subject, year, basis) stated twice with different amounts.
 
     Amounts of the vocabulary (those that name a table cell) at the same place in a listing,
     and changes of one amount on one basis (比上年减少 X … 比上年增加 Y). Two statements of
     different scope words (全口径 / 财政拨款, 部门 / 单位 …) are shown for review, not as error:
-    a subject read without its qualifier is the likelier cause than a misprint.
+    a subject read without its qualifier is the likelier cause than a misprint. Two changes
+    of one stated amount are compared unless their scopes exclude each other.
     """
     cl = _money_claims(p)
     if cl.empty:
@@ -1120,8 +1137,11 @@ def rule_claim_same_figure(p: Panel) -> pd.DataFrame:
     m = m.drop_duplicates(["key", "claim_2"])
     m = m.drop(columns=[c for c in m.columns if c.endswith("_2") and c[:-2] in (
         "slug", "year", "kind", "table")])
-    other_scope = np.array([_scope(x) != _scope(y)
-                            for x, y in zip(m["scope"], m["scope_2"], strict=True)], dtype=bool)
+    # an amount is one quantity only under the same scope words; two changes of one stated
+    # amount on one basis, unless their sentences name scopes that exclude each other
+    other_scope = np.array([
+        _scopes_conflict(x, y) if role == "change" else _scope(x) != _scope(y)
+        for x, y, role in zip(m["scope"], m["scope_2"], m["role"], strict=True)], dtype=bool)
     msg = Msg(lambda m: "“" + m["subject"] + "” 第 " + m["source_line"].map(str) + " 行为 "
               + m["printed"] + "，第 " + m["source_line_2"].map(str) + " 行为 " + m["printed_2"])
     figs = list(zip(m["printed"], m["printed_2"], strict=True))
@@ -1303,25 +1323,32 @@ def rule_row_parts(p: Panel) -> pd.DataFrame:
     return _concat(out)
 
 
-def _shared_rows(v: pd.DataFrame, tid: str, column: str, ref_codes: pd.DataFrame
+def _shared_rows(v: pd.DataFrame, specs: list[tuple[str, str]], ref_codes: pd.DataFrame
                  ) -> pd.DataFrame:
-    """Rows of one table's column (``a+b`` summed) keyed by function code or ``Σ``."""
-    cols = column.split("+")
-    sub = v[(v["table"] == tid) & v["column"].isin(cols) & v["side"].isin(["", "支出"])]
+    """Rows of tables' columns (``a+b`` summed) keyed by function code or ``Σ``, for every
+    ``(table, column)`` of ``specs`` at once (``spec``: its index), each in the order one
+    spec alone gives: coded rows, rows coded by name, the total."""
+    want = pd.DataFrame([(i, tid, c, len(column.split("+")))
+                         for i, (tid, column) in enumerate(specs) for c in column.split("+")],
+                        columns=["spec", "table", "column", "width"])
+    sub = v[v["side"].isin(["", "支出"])]
+    sub = sub.assign(_pos=np.arange(len(sub))).merge(want, on=["table", "column"])
     if sub.empty:
         return sub
-    g = sub.groupby(["key", "side", "row"], sort=False)
+    sub = sub.sort_values(["spec", "_pos"], kind="stable")
+    g = sub.groupby(["spec", "key", "side", "row"], sort=False)
     rows = g.agg(amount_fen=("amount_fen", "sum"), ulp_fen=("ulp_fen", "sum"),
-                 n=("amount_fen", "size"), code=("code", "first"), name=("name", "first"),
-                 level=("level", "first"), label=("label", "first"),
+                 n=("amount_fen", "size"), width=("width", "first"), code=("code", "first"),
+                 name=("name", "first"), level=("level", "first"), label=("label", "first"),
                  source_line=("source_line", "first")).reset_index()
-    rows = rows[rows["n"] == len(cols)]
+    rows = rows[rows["n"] == rows["width"]]
     uncoded = rows[(rows["code"] == "") & (rows["level"] >= 1)].drop(columns="code").merge(
         ref_codes, on=["key", "name", "level"])
     coded = rows[rows["code"] != ""]
     total = rows[(rows["code"] == "") & (rows["level"] == 0)].assign(code="Σ")
-    out = pd.concat([coded, uncoded, total], ignore_index=True)
-    return out.drop_duplicates(["key", "code"], keep=False)
+    out = pd.concat([coded.assign(_part=0), uncoded.assign(_part=1), total.assign(_part=2)],
+                    ignore_index=True).sort_values(["spec", "_part"], kind="stable")
+    return out.drop_duplicates(["spec", "key", "code"], keep=False)
 
 
 def rule_shared_columns(p: Panel) -> pd.DataFrame:
@@ -1340,30 +1367,36 @@ def rule_shared_columns(p: Panel) -> pd.DataFrame:
     t05 = totals[totals["table"] == "t05"].groupby("key")["amount_fen"].first()
     whole = totals[totals["table"].isin(["t03", "t01"])].groupby("key")["amount_fen"].first()
     single_fund = {k for k in t05.index if k in whole.index and whole[k] == t05[k]}
-    out = []
-    for ta, ca, tb, cb in SHARED_COLUMNS:
-        a = _shared_rows(v, ta, ca, ref_codes)
-        b = _shared_rows(v, tb, cb, ref_codes)
-        if a.empty or b.empty:
-            continue
-        m = a.merge(b[["key", "code", "amount_fen", "ulp_fen", "source_line"]],
-                    on=["key", "code"], suffixes=("", "_b"))
-        scope_a = "general_public" if ca == "general_public" else FUND_SCOPE.get(ta, "")
-        if scope_a != FUND_SCOPE.get(tb, ""):
-            m = m[m["key"].isin(single_fund)]
-        if m.empty:
-            continue
-        m = m.merge(p.cells.drop_duplicates("key")[KEY], on="key")
-        what_a = f"{ta} {'+'.join(_col(c) for c in ca.split('+'))}"
-        what_b = f"{tb} {'+'.join(_col(c) for c in cb.split('+'))}"
-        item = m["code"].where(m["code"] != "Σ", "合计")
-        msg = Msg(lambda m, what_a=what_a, what_b=what_b: (
-            m["code"].where(m["code"] != "Σ", "合计") + "（" + m["label"] + "）：" + what_a
-            + " " + _txt(m["amount_fen"]) + " ≠ " + what_b + " " + _txt(m["amount_fen_b"])))
-        out.append(_findings(m, "shared_columns", pd.Series(f"{ta}/{tb}", index=m.index),
-                             item, m["amount_fen_b"], m["amount_fen"],
-                             m["ulp_fen"] + m["ulp_fen_b"], msg, m["source_line"]))
-    return _concat(out)
+    # Every pair at once: the rows of each (table, column) once, each pair's a-side rows
+    # matched to its b-side, in the order pair by pair, a-side row by row.
+    specs = list(dict.fromkeys(s for ta, ca, tb, cb in SHARED_COLUMNS
+                               for s in ((ta, ca), (tb, cb))))
+    rows = _shared_rows(v, specs, ref_codes)
+    if rows.empty:
+        return empty_findings()
+    pairs = pd.DataFrame([
+        (i, specs.index((ta, ca)), specs.index((tb, cb)), f"{ta}/{tb}",
+         f"{ta} {'+'.join(_col(c) for c in ca.split('+'))}",
+         f"{tb} {'+'.join(_col(c) for c in cb.split('+'))}",
+         ("general_public" if ca == "general_public" else FUND_SCOPE.get(ta, ""))
+         != FUND_SCOPE.get(tb, ""))
+        for i, (ta, ca, tb, cb) in enumerate(SHARED_COLUMNS)],
+        columns=["pair", "spec", "spec_b", "tables", "what_a", "what_b", "mixed"])
+    a = rows.merge(pairs, on="spec").sort_values("pair", kind="stable")
+    b = rows[["spec", "key", "code", "amount_fen", "ulp_fen", "source_line"]].rename(
+        columns={"spec": "spec_b", "amount_fen": "amount_fen_b", "ulp_fen": "ulp_fen_b",
+                 "source_line": "source_line_b"})
+    m = a.merge(b, on=["spec_b", "key", "code"])
+    m = m[~m["mixed"] | m["key"].isin(single_fund)]
+    if m.empty:
+        return empty_findings()
+    m = m.merge(p.cells.drop_duplicates("key")[KEY], on="key")
+    item = m["code"].where(m["code"] != "Σ", "合计")
+    msg = Msg(lambda m: (
+        m["code"].where(m["code"] != "Σ", "合计") + "（" + m["label"] + "）：" + m["what_a"]
+        + " " + _txt(m["amount_fen"]) + " ≠ " + m["what_b"] + " " + _txt(m["amount_fen_b"])))
+    return _findings(m, "shared_columns", m["tables"], item, m["amount_fen_b"],
+                     m["amount_fen"], m["ulp_fen"] + m["ulp_fen_b"], msg, m["source_line"])
 
 
 def rule_code_names(p: Panel) -> pd.DataFrame:
@@ -1515,17 +1548,14 @@ def _panel_for(args) -> Panel:
 
 
 def _budget_from_source(path, settings, extract) -> Budget:
-    """A Budget built in memory from a disclosure text (nothing written)."""
-    import tempfile
-    from pathlib import Path
-
-    from fiscal.extract import write
-    from fiscal.load import load_folder
+    """A Budget built in memory from a disclosure text (nothing written): the frames
+    ``load_folder`` would give for the folder ``fiscal extract`` writes, validated alike."""
+    from fiscal.extract import table_rows
+    from fiscal.load import budget_from_rows
 
     ex = extract(path, settings, unregistered="provisional")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = write(ex, Path(tmp) / "dy")
-        return load_folder(folder, ex.dept_year)
+    return budget_from_rows(ex.dept_year, ex.meta, {t.id: table_rows(t) for t in ex.tables},
+                            [c.as_row() for c in ex.claims], origin=ex.source.path)
 
 
 def to_json(found: pd.DataFrame) -> str:

@@ -16,19 +16,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors as pa_errors
 
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import AmountError, FiscalError, MissingTableError, TableFileError
 from fiscal.schema import (
     CLAIM_CSV_COLUMNS,
     FEN_PER_WAN,
+    FRAME_CONTRACTS,
     MAX_AMOUNT_WAN,
     META_REQUIRED,
     TABLE_CSV_COLUMNS,
     TABLES,
-    ClaimFrame,
-    TableFrame,
+    Contract,
+    frame_schema,
 )
 
 _DECIMAL_RE = r"^-?\d+(?:\.\d+)?$"
@@ -172,11 +172,61 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: list[str]) -> pd.D
     return df
 
 
-def _validate(df: pd.DataFrame, model, path: Path, problems: list[str],
-              where: pd.DataFrame | None = None) -> None:
-    """Validate lazily; name file and line of every failure (``where``: _file/_line by index)."""
+def _conforms(df: pd.DataFrame, contract: Contract) -> bool:
+    """Whether ``df`` meets a frame contract of ``fiscal.schema`` for certain.
+
+    Checked without pandera, and never more leniently: a frame it does not pass for
+    certain goes to pandera, which reports (or, rarely, clears) it.
+    """
+    if len(df.columns) != len(contract) or set(df.columns) != set(contract):
+        return False
     try:
-        model.validate(df, lazy=True)
+        for col, (dtype, nullable, checks) in contract.items():
+            s = df[col]
+            t = s.dtype
+            if dtype == "str":
+                ok = isinstance(t, pd.StringDtype) or (
+                    t == np.dtype(object) and len(s) > 0
+                    and pd.api.types.infer_dtype(s, skipna=False) == "string")
+            elif dtype == "Int64":
+                ok = isinstance(t, pd.Int64Dtype)
+            else:
+                ok = isinstance(t, np.dtype) and t == np.dtype(dtype)
+            if not ok:
+                return False
+            if s.isna().any():
+                if not nullable:
+                    return False
+                s = s.dropna()
+            for check, *args in checks:
+                if check == "in_range":
+                    held = (s >= args[0]) & (s <= args[1])
+                elif check == "ge":
+                    held = s >= args[0]
+                elif check == "isin":
+                    held = s.isin(list(args[0]))
+                elif check == "str_matches":
+                    held = s.str.match(args[0])
+                else:
+                    return False
+                if not bool(held.all()):
+                    return False
+    except Exception:  # noqa: BLE001 - anything unexpected: let pandera judge
+        return False
+    return True
+
+
+def _validate(df: pd.DataFrame, contract: str, path: Path, problems: list[str],
+              where: pd.DataFrame | None = None) -> None:
+    """Validate against a frame contract (``TableFrame``, ``ClaimFrame``); name file and
+    line of every failure (``where``: _file/_line by index). pandera is imported only
+    for a frame that does not plainly conform."""
+    if _conforms(df, FRAME_CONTRACTS[contract]):
+        return
+    import pandera.errors as pa_errors
+
+    try:
+        frame_schema(contract).validate(df, lazy=True)
     except pa_errors.SchemaErrors as exc:
         cases = exc.failure_cases
         for _, case in cases.head(MAX_ERRORS_SHOWN).iterrows():
@@ -212,6 +262,11 @@ def read_meta(folder: Path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TableFileError(f"meta.json is not valid JSON ({exc})", path=meta_path,
                              fix="restore it or re-run `fiscal extract`") from None
+    return _checked_meta(meta, meta_path)
+
+
+def _checked_meta(meta, meta_path: Path) -> dict:
+    """The meta of a department-year (as read from ``meta_path``), with its types checked."""
     if not isinstance(meta, dict):
         raise TableFileError("meta.json is not a JSON object", path=meta_path,
                              fix="re-run `fiscal extract` on the source")
@@ -247,7 +302,11 @@ def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
     meta = read_meta(folder)
     if dy is None:
         dy = DeptYear(meta["slug"], meta["year"], meta["kind"])
-    panel = load_panel({dy.key: folder})
+    return _budget(load_panel({dy.key: folder}), dy, folder)
+
+
+def _budget(panel: Panel, dy: DeptYear, folder: Path) -> Budget:
+    """The Budget of the one department-year of a panel."""
     meta = panel.meta[dy.key]
     cells = panel.cells.drop(columns=["key", "slug"])
     frames = {tid: df.reset_index(drop=True) for tid, df in cells.groupby("table", sort=True)}
@@ -367,12 +426,67 @@ def load_panel(folders: dict[str, Path]) -> Panel:
         raw = _scan(claim_files, CLAIM_CSV_COLUMNS, problems)
         if raw is not None and not raw.empty:
             claims = _panel_claims(raw, metas, problems)
+    return _finish_panel(cells, claims, metas, problems)
+
+
+def budget_from_rows(dy: DeptYear, meta: dict, tables: dict[str, list[dict]],
+                     claims: list[dict], origin: Path) -> Budget:
+    """A Budget from the rows an extraction would write, read as :func:`load_folder` reads
+    the files (same conversion, frames and validation, the same errors), nothing written.
+
+    ``tables`` maps a table id to its CSV rows (``table_rows``), ``claims`` holds the rows
+    of ``claims.csv``; errors name ``origin`` and the file a row would be in.
+    """
+    origin = Path(origin)
+    meta_path = Path(f"{origin} (meta.json)")
+    meta = _checked_meta(json.loads(json.dumps(meta, ensure_ascii=False)), meta_path)
+    metas = {dy.key: meta}
+    problems: list[str] = []
+    present = {}
+    for table_id in meta["tables"]:
+        if table_id not in TABLES:
+            problems.append(f"{meta_path}: table id '{table_id}' is not a standard table"
+                            " (t01–t13) — fix meta.json")
+        elif table_id not in tables:
+            raise MissingTableError(f"table {table_id} is listed in meta.json but has no rows",
+                                    path=origin, fix="re-run `fiscal extract`")
+        else:
+            present[table_id] = tables[table_id]
+    cells = []
+    for table_id, rows in sorted(present.items()):
+        if rows:
+            raw = _raw_frame(rows, TABLE_CSV_COLUMNS, dy.key, f"{origin} ({table_id}.csv)")
+            cells.append(_panel_table(raw, table_id, metas, problems))
+    claims_df = pd.DataFrame()
+    if claims:
+        raw = _raw_frame(claims, CLAIM_CSV_COLUMNS, dy.key, f"{origin} (claims.csv)")
+        claims_df = _panel_claims(raw, metas, problems)
+    return _budget(_finish_panel(cells, claims_df, metas, problems), dy, origin)
+
+
+def _raw_frame(rows: list[dict], columns: tuple[str, ...], key: str, file: str
+               ) -> pd.DataFrame:
+    """Rows as ``_scan`` reads them back from the CSV file they would be written to: every
+    value its text (None as empty, as the csv module writes it)."""
+    data = {c: ["" if r.get(c) is None else str(r.get(c)) for r in rows] for c in columns}
+    for r in rows:
+        extra = set(r) - set(columns)
+        if extra:
+            raise ValueError(f"{file}: unknown column(s) {', '.join(sorted(extra))}")
+    n = len(rows)
+    return pd.DataFrame({**data, "_file": [file] * n, "key": [key] * n,
+                         "_line": np.arange(2, n + 2)})
+
+
+def _finish_panel(cells: list[pd.DataFrame], claims: pd.DataFrame, metas: dict[str, dict],
+                  problems: list[str]) -> Panel:
+    """Validate the converted cells and claims; raise every problem found, or the Panel."""
     cells_df = _concat(cells, _empty_cells())
     if not cells_df.empty:
-        _validate(cells_df.drop(columns=["key", "slug", "_file", "_line"]), TableFrame,
+        _validate(cells_df.drop(columns=["key", "slug", "_file", "_line"]), "TableFrame",
                   Path("(panel)"), problems, where=cells_df)
     if not claims.empty:
-        _validate(claims.drop(columns=["key", "slug", "_file", "_line"]), ClaimFrame,
+        _validate(claims.drop(columns=["key", "slug", "_file", "_line"]), "ClaimFrame",
                   Path("(panel claims)"), problems, where=claims)
         _unique_claims(claims, problems)
     if problems:

@@ -11,11 +11,10 @@ columns are extra values of ``column``, never extra code downstream.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-
-import pandera.pandas as pa
 
 # ---------------------------------------------------------------------------
 # Units and tolerances
@@ -322,69 +321,89 @@ META_REQUIRED = ("department", "slug", "year", "kind", "source_file", "source_sh
 
 
 # ---------------------------------------------------------------------------
-# Frame contracts (pandera): checked lazily, every failure reported at once
+# Frame contracts: checked lazily, every failure reported at once
 # ---------------------------------------------------------------------------
 
-# Written as DataFrameSchema objects rather than DataFrameModel classes: a model's first
-# validation imports pandera's dask integration (over a second) whenever dask is installed,
-# which it is for the batch executor. The contract is the same.
+# Written as data: ``{column: (dtype, nullable, checks)}``, a check being ``(name, *args)``
+# after pandera's ``Check`` of that name (``in_range`` inclusive, ``ge``, ``isin``,
+# ``str_matches``). ``fiscal.load`` checks a frame against it without pandera and hands
+# only a frame that fails to pandera's schema (:func:`frame_schema`) for the report, so
+# loading valid data never imports pandera. The schemas are DataFrameSchema objects
+# rather than DataFrameModel classes: a model's first validation imports pandera's dask
+# integration (over a second) whenever dask is installed, which it is for the batch
+# executor. ``TableFrame`` and ``ClaimFrame`` are built on first use.
 
-def _str(**kw) -> pa.Column:
-    return pa.Column(str, nullable=False, **kw)
+Contract = dict[str, tuple[str, bool, tuple[tuple, ...]]]
 
-
-def _int(*checks: pa.Check) -> pa.Column:
-    return pa.Column("int64", list(checks), nullable=False)
-
+_YEAR = (("in_range", 1949, 2100),)
+_KIND = (("isin", ("budget", "final")),)
+_CLAIM_ID = r"^(c\d{3,})?$"
 
 #: A loaded standard table in long form, one printed cell per row.
-TableFrame = pa.DataFrameSchema(
-    {
-        "department": _str(),
-        "year": _int(pa.Check.in_range(1949, 2100)),
-        "kind": _str(checks=pa.Check.isin(["budget", "final"])),
-        "table": _str(checks=pa.Check.isin(list(TABLES))),
-        "row": _int(pa.Check.ge(1)),
-        "side": _str(checks=pa.Check.isin(["", "收入", "支出"])),
-        "code": _str(checks=pa.Check.str_matches(r"^([0-9A-Z]{3,9})?$")),
-        "label": _str(),
-        "name": _str(),
-        "level": _int(pa.Check.in_range(0, 9)),
-        "column": _str(checks=pa.Check.isin(list(COLUMN_LABELS))),
-        "printed": _str(),
-        "amount_fen": pa.Column("Int64", nullable=True),
-        "ulp_fen": pa.Column("Int64", pa.Check.ge(1), nullable=True),
-        "text": _str(),
-        "source_line": _int(pa.Check.ge(1)),
-    },
-    strict=True, coerce=False, name="TableFrame",
-)
+TABLE_FRAME: Contract = {
+    "department": ("str", False, ()),
+    "year": ("int64", False, _YEAR),
+    "kind": ("str", False, _KIND),
+    "table": ("str", False, (("isin", tuple(TABLES)),)),
+    "row": ("int64", False, (("ge", 1),)),
+    "side": ("str", False, (("isin", ("", "收入", "支出")),)),
+    "code": ("str", False, (("str_matches", r"^([0-9A-Z]{3,9})?$"),)),
+    "label": ("str", False, ()),
+    "name": ("str", False, ()),
+    "level": ("int64", False, (("in_range", 0, 9),)),
+    "column": ("str", False, (("isin", tuple(COLUMN_LABELS)),)),
+    "printed": ("str", False, ()),
+    "amount_fen": ("Int64", True, ()),
+    "ulp_fen": ("Int64", True, (("ge", 1),)),
+    "text": ("str", False, ()),
+    "source_line": ("int64", False, (("ge", 1),)),
+}
 
 #: Loaded narrative claims: every figure the text states.
-ClaimFrame = pa.DataFrameSchema(
-    {
-        "department": _str(),
-        "year": _int(pa.Check.in_range(1949, 2100)),
-        "kind": _str(checks=pa.Check.isin(["budget", "final"])),
-        "claim": _str(checks=pa.Check.str_matches(r"^c\d{3,}$")),
-        "section": _str(),
-        "subject": _str(),
-        "table": _str(checks=pa.Check.isin(["", *TABLES])),
-        "item": _str(),
-        "column": _str(checks=pa.Check.isin(["", *COLUMN_LABELS])),
-        "claim_year": _int(pa.Check.in_range(1949, 2100)),
-        "basis": _str(checks=pa.Check.isin(list(BASES))),
-        "role": _str(checks=pa.Check.isin(list(ROLES))),
-        "value": pa.Column(object),
-        "ulp": pa.Column(object),
-        "unit": _str(),
-        "printed": _str(),
-        "parent": _str(checks=pa.Check.str_matches(r"^(c\d{3,})?$")),
-        "parts": _str(checks=pa.Check.isin(list(PARTS))),
-        "base": _str(checks=pa.Check.str_matches(r"^(c\d{3,})?$")),
-        "certainty": _str(checks=pa.Check.isin(list(CERTAINTIES))),
-        "sentence": _str(),
-        "source_line": _int(pa.Check.ge(1)),
-    },
-    strict=True, coerce=False, name="ClaimFrame",
-)
+CLAIM_FRAME: Contract = {
+    "department": ("str", False, ()),
+    "year": ("int64", False, _YEAR),
+    "kind": ("str", False, _KIND),
+    "claim": ("str", False, (("str_matches", r"^c\d{3,}$"),)),
+    "section": ("str", False, ()),
+    "subject": ("str", False, ()),
+    "table": ("str", False, (("isin", ("", *TABLES)),)),
+    "item": ("str", False, ()),
+    "column": ("str", False, (("isin", ("", *COLUMN_LABELS)),)),
+    "claim_year": ("int64", False, _YEAR),
+    "basis": ("str", False, (("isin", BASES),)),
+    "role": ("str", False, (("isin", ROLES),)),
+    "value": ("object", False, ()),
+    "ulp": ("object", False, ()),
+    "unit": ("str", False, ()),
+    "printed": ("str", False, ()),
+    "parent": ("str", False, (("str_matches", _CLAIM_ID),)),
+    "parts": ("str", False, (("isin", PARTS),)),
+    "base": ("str", False, (("str_matches", _CLAIM_ID),)),
+    "certainty": ("str", False, (("isin", CERTAINTIES),)),
+    "sentence": ("str", False, ()),
+    "source_line": ("int64", False, (("ge", 1),)),
+}
+
+#: The contracts by the name of their pandera schema.
+FRAME_CONTRACTS: dict[str, Contract] = {"TableFrame": TABLE_FRAME, "ClaimFrame": CLAIM_FRAME}
+
+
+@functools.cache
+def frame_schema(name: str):
+    """The pandera ``DataFrameSchema`` of a contract (``"TableFrame"``, ``"ClaimFrame"``)."""
+    import pandera.pandas as pa
+
+    def column(dtype: str, nullable: bool, checks: tuple[tuple, ...]) -> pa.Column:
+        made = [getattr(pa.Check, check)(*(list(a) if isinstance(a, tuple) else a
+                                           for a in args)) for check, *args in checks]
+        return pa.Column(str if dtype == "str" else dtype, made, nullable=nullable)
+
+    return pa.DataFrameSchema({c: column(*spec) for c, spec in FRAME_CONTRACTS[name].items()},
+                              strict=True, coerce=False, name=name)
+
+
+def __getattr__(name: str):
+    if name in FRAME_CONTRACTS:
+        return frame_schema(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,8 +32,6 @@ KNOWN_MISSES = {
     # 完成年初预算的 27.22% follows the budget itself; its 决算 figure (财政拨款支出) is
     # printed only as 支出总计 of the sentence before: no certain reading of the pair
     ("46_jinhua_jiuzhu_guanlizhan_2021_final_account_pdf", "r17"),
-    # the second statement says 从汇总数据看 (another scope): shown for review, not an error
-    ("114_honghe_xian_benji_2021_final_sangong", "r11"),
 }
 
 

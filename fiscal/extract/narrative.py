@@ -35,10 +35,14 @@ ITEM_RES = (
     ("paren_cn", re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")),
     ("digit", re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)")),
     ("paren_digit", re.compile(r"^\s*[（(]\d{1,2}[）)]")),
-    ("cn_shi", re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、：:]?)"
-                          r"(?![一二三四五六七八九十年])")),
+    ("cn_shi", re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+"
+                          r"(?:[，,、：:]|(?![一二三四五六七八九十年])))")),
 )
-INLINE_ITEM_RE = re.compile(r"[（(](\d{1,2})[）)](?=\D)")
+#: Items of one style run together on a line: "(1)…（2,000 万元）、(2)…", "一是…、二是…".
+INLINE_ITEM_RES = {
+    "paren_digit": re.compile(r"[（(](\d{1,2})[）)](?=\D)"),
+    "cn_shi": re.compile(r"[一二三四五六七八九十]+是"),
+}
 
 UNIT_RE = (r"(?P<unit>亿元|万\s*元|万|元|%|个|人|名|辆|台\s*（\s*套\s*）|台|家|项|条|次)")
 FIGURE_RE = re.compile(
@@ -242,9 +246,11 @@ def _read_paragraph(state: _State, ll: LogicalLine) -> None:
     """One logical line: may open an item, holds sentences with figures."""
     text = ll.text
     # A logical line can hold several inline items: "(1)…（2,000 万元）、(2)…".
-    starts = [m.start() for m in INLINE_ITEM_RE.finditer(text)
-              if not text[:m.start()].strip() or text[:m.start()].rstrip()[-1:] in "、）) "]
-    if len(starts) > 1 and _item_style(text)[0] == "paren_digit":
+    inline = INLINE_ITEM_RES.get(_item_style(text)[0])
+    starts = [] if inline is None else [
+        m.start() for m in inline.finditer(text)
+        if not text[:m.start()].strip() or text[:m.start()].rstrip()[-1:] in "、）)，,；; "]
+    if len(starts) > 1:
         bounds = [*starts, len(text)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             _read_item_text(state, ll, a, b)
@@ -289,6 +295,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         budget_of: Claim | None = None          # a budget just stated for prev_amount
         share_whole = _share_scope(state, sentence) or share_whole
         ref_inferred = False                     # the sentence's amount was looked up
+        orphan: Claim | None = None              # a change of an item whose amount is unstated
         for fig_start, fig_end, num, unit, printed in figures:
             lead = sentence[last_cut:fig_start]
             vs = _comparison(state, lead) or vs
@@ -320,7 +327,9 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 named, vocab, *_ = _canonical(_subject_text(lead), state.section, "")
                 if vocab and named != ref.subject:   # "其中：因公出国费减少 0 万元"
                     ref = None
-            if ref is None and _is_relative(lead_tail, unit):
+            if ref is None and orphan is not None and unit == "%":
+                pass  # "因公出国费同比增加 53 万元，增长 9.08%": the % of that change, unchecked
+            elif ref is None and _is_relative(lead_tail, unit):
                 ref, certain = _lookup_ref(state, lead)
                 looked_up = ref_inferred = ref is not None and not certain
                 if ref is not None:
@@ -332,6 +341,12 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             last_cut = fig_end
             if looked_up:
                 claim.certainty = "inferred"   # its amount is in another sentence
+            if claim.role == "change" and ref is None:
+                orphan = claim
+            elif orphan is not None and claim.role == "change_pct" and ref is None:
+                claim.subject = orphan.subject
+            elif claim.role == "amount":
+                orphan = None
             if claim.role == "prior_amount" and claim.basis == "预算" \
                     and claim.year == state.year and ref is not None:
                 budget_of = claim
@@ -539,6 +554,14 @@ def _is_relative(lead_tail: str, unit: str) -> bool:
     return bool(CHANGE_END_RE.search(lead_tail) or PRIOR_END_RE.search(lead_tail))
 
 
+def _relative_subject(lead: str) -> str:
+    """The subject of a change or % whose clause may hold only the change word:
+    "…决算数与2020年相比，增加 43 万元" — the subject stands before the comparison."""
+    base = re.sub(rf"[，,]?\s*(?:{INCREASE}|{DECREASE})(?:了|为|是|达)?\s*$", "", lead)
+    base = re.sub(r"(?:与|同|和|跟)\s*[^，,。；;]*?相比(?:较)?\s*$", "", base)
+    return _subject_text(base)
+
+
 def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
     """The amount a sentence's change refers to when the sentence states no amount itself.
 
@@ -548,7 +571,7 @@ def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
     certain: a subject of the vocabulary named in the sentence whose amount this year is
     stated once (or always alike); a guess by position is not.
     """
-    subject = _subject_text(lead)
+    subject = _relative_subject(lead)
     if GENERIC_SUBJECTS.match(subject) or re.fullmatch(r"(同口径|同比|收支|收入支出总体)", subject):
         m = re.search(r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?P<s>[^，,。；;：:]*?)"
                       rf"(?:{INCREASE}|{DECREASE})", lead)
@@ -666,8 +689,10 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
     role = "count" if unit in COUNT_UNITS else "amount"
     sign = 1
     parent = ""
-    subject = _subject_text(lead)
     lead_tail = re.split(r"[，,。；;：:]", lead)[-1]
+    # a change word alone in its clause: the subject stands before the comparison
+    subject = (_relative_subject(lead) if prev_amount is None and _is_relative(lead_tail, unit)
+               else _subject_text(lead))
     if unit == "%":
         cm = re.search(rf"({INCREASE}|{DECREASE})", lead_tail)
         if COMPLETION_PCT_RE.search(lead_tail) or (
