@@ -1,8 +1,8 @@
 """Time ``fiscal check FILE.pdf`` as a user runs it: a fresh process, imports included.
 
 Runs the command as a subprocess (the ``fiscal`` of this interpreter's environment)
-``--runs`` times (3 by default) on the shared 21-page unit budget and prints each wall
-time and their median. Target: a median of at most 2.5 s on a 2-core machine.
+``--runs`` times (3 by default) on the 21-page unit budget in tests/fixtures/pdf and
+prints each wall time and their median. Target: a median of at most 2.5 s on a 2-core machine.
 
     .venv/bin/python benchmarks/pdf_speed.py [PDF] [--runs N]
 

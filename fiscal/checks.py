@@ -550,11 +550,14 @@ def _claim_findings(m: pd.DataFrame, rule: str, expected: pd.Series, actual: pd.
                     line_tuples=None) -> pd.DataFrame:
     """Findings of claim comparisons; ``parts``/``lines`` name the columns of the figures used."""
     table = m["table"].where(m["table"] != "", "narrative")
-    if figures is None:
-        figures = _tuples(*[m[c] for c in parts])
-    if line_tuples is None:
-        line_tuples = [tuple(int(x) for x in row) for row in zip(
-            *[m[c].to_numpy() for c in lines], strict=True)]
+    if _RELATIONS.get() is None:  # nobody collects relations: no figures to list
+        figures = line_tuples = None
+    else:
+        if figures is None:
+            figures = _tuples(*[m[c] for c in parts])
+        if line_tuples is None:
+            line_tuples = [tuple(int(x) for x in row) for row in zip(
+                *[m[c].to_numpy() for c in lines], strict=True)]
     return _findings(m, rule, table, m["subject"], expected, actual, tol2, msg, m["source_line"],
                      doubt=doubt, lines=line_tuples, figures=figures)
 
@@ -793,10 +796,18 @@ def _pct_verdict(value: Decimal, ulp: Decimal, exact: Fraction,
 
 
 def _pct_rows(m: pd.DataFrame, rule: str, compute, describe) -> pd.DataFrame:
-    """Findings of stated percentages; every one evaluated is recorded as a relation."""
+    """Findings of stated percentages; every one evaluated is recorded as a relation.
+
+    Rows that state the same figures (a panel of many alike department-years) are
+    computed once."""
     rows, verdicts, lines, figures = [], [], [], []
+    cache: dict[tuple, object] = {}
+    skip = {"key", "slug", "department", "year", "kind", "claim", "section", "sentence"}
     for r in m.to_dict("records"):
-        got = compute(r)
+        sig = tuple(str(v) for k, v in r.items() if k not in skip)
+        if sig not in cache:
+            cache[sig] = compute(r)
+        got = cache[sig]
         if got is None:
             verdicts.append("")
             lines.append(())
@@ -936,9 +947,11 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
     if parts.empty:
         return empty_findings()
     parts = parts.assign(_doubt=parts["certainty"] == "inferred")
+    collect = _RELATIONS.get() is not None
+    listing = {"figs": ("printed", tuple), "ls": ("source_line", tuple)} if collect else {}
     sums = parts.groupby(["key", "parent", "parts", "unit"]).agg(
         s=("v", "sum"), su=("u", "sum"), n=("v", "size"), doubt=("_doubt", "any"),
-        figs=("printed", tuple), ls=("source_line", tuple)).reset_index()
+        **listing).reset_index()
     m = sums.merge(cl, left_on=["key", "parent", "unit"], right_on=["key", "claim", "unit"],
                    suffixes=("_p", ""))
     out = []
@@ -957,9 +970,11 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
         msg = ("“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word
                + " " + (df["s"] / np.where(money, FEN_PER_WAN, 1)).map(
                    lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）")
-        figs = [(w, *f) for w, f in zip(df["printed"], df["figs"], strict=True)]
-        lines = [(int(w), *map(int, f)) for w, f in zip(df["source_line"], df["ls"],
-                                                        strict=True)]
+        figs = lines = None
+        if collect:
+            figs = [(w, *f) for w, f in zip(df["printed"], df["figs"], strict=True)]
+            lines = [(int(w), *map(int, f)) for w, f in zip(df["source_line"], df["ls"],
+                                                            strict=True)]
         out.append(_claim_findings(df, "claim_parts", exp, act, tol, msg,
                                    doubt=df["doubt"].to_numpy(dtype=bool),
                                    figures=figs, line_tuples=lines))
@@ -1014,26 +1029,13 @@ def _part_relatives(p: Panel, role: str, rule: str, word: str
     return found, set(zip(m["key"], m["claim"], strict=True))
 
 
-def _cover(subject: str, by_subject: dict[str, pd.DataFrame], children: dict[str, list[str]],
-           wholes: frozenset[str], depth: int = 0) -> list[pd.Series] | None:
-    """The change rows that add up to ``subject``'s change (its own, below the top, or
-    those of all its parts), or None."""
-    got = by_subject.get(subject)
-    if got is not None and len(got) == 1 and depth:
-        return [got.iloc[0]]
-    if subject not in wholes or depth > 2:
-        return None
-    parts = [_cover(c, by_subject, children, wholes, depth + 1)
-             for c in children.get(subject, [])]
-    return None if any(x is None for x in parts) else [r for x in parts for r in x]
-
-
 def _defined_changes(p: Panel, done: set[tuple[str, str]]) -> pd.DataFrame:
     """Itemised changes by definition (三公 = 出国 + 接待 + 公车, 公车 = 购置 + 运行), where the
     items' amounts are not printed but their changes are: ``因公出国费比上年减少 9 万元 …``.
 
     A change of the whole with the changes of all its parts, or of all the parts of a part,
-    stated on the same basis and year. ``done`` holds the wholes' changes already compared.
+    stated once each on the same basis and year. ``done`` holds the wholes' changes already
+    compared (as listed parts).
     """
     from fiscal.schema import COMPLETE_WHOLES, PART_OF
 
@@ -1041,30 +1043,58 @@ def _defined_changes(p: Panel, done: set[tuple[str, str]]) -> pd.DataFrame:
     ch = cl[cl["role"] == "change"] if not cl.empty else cl
     if ch.empty:
         return empty_findings()
+    keys = ["key", "claim_year", "basis"]
+    ch = ch[ch["subject"].isin(set(PART_OF) | set(PART_OF.values()))]
+    ch = ch[ch.groupby([*keys, "subject"])["claim"].transform("size") == 1]
+    if ch.empty:
+        return empty_findings()
+    cols = ["value_fen", "ulp_fen", "printed", "source_line", "certainty", "claim"]
+    wide = ch.set_index([*keys, "subject"])[cols].unstack("subject")
     children: dict[str, list[str]] = {}
     for child, whole in PART_OF.items():
         children.setdefault(whole, []).append(child)
-    rows = []
-    for (key, _year, _basis), g in ch.groupby(["key", "claim_year", "basis"], sort=False):
-        by_subject = {s: r for s, r in g.groupby("subject", sort=False)}
 
-        for whole in COMPLETE_WHOLES:
-            mine = by_subject.get(whole)
-            if mine is None or len(mine) != 1 or (key, mine.iloc[0]["claim"]) in done:
+    def has(subject: str) -> pd.Series:
+        return (wide["claim"][subject].notna() if subject in wide["claim"]
+                else pd.Series(False, index=wide.index))
+
+    def cover(subject: str) -> list[tuple[pd.Series, list[str]]]:
+        """Ways to cover ``subject`` by its parts: (rows where it works, subjects used)."""
+        ways: list[tuple[pd.Series, list[str]]] = [(pd.Series(True, index=wide.index), [])]
+        for child in children.get(subject, []):
+            options = [(has(child), [child])]
+            if child in COMPLETE_WHOLES:
+                grand = children.get(child, [])
+                ok = pd.Series(True, index=wide.index)
+                for g in grand:
+                    ok &= has(g)
+                options.append((ok & ~has(child), grand))
+            ways = [(m & m2, used + u2) for m, used in ways for m2, u2 in options]
+        return ways
+
+    found = []
+    for whole in sorted(COMPLETE_WHOLES):
+        if whole not in wide["claim"]:
+            continue
+        mine = has(whole) & pd.Series([(k[0], c) not in done for k, c in zip(
+            wide.index, wide["claim"][whole], strict=True)], index=wide.index)
+        for rows, used in cover(whole):
+            at = wide[mine & rows]
+            if at.empty or not used:
                 continue
-            items = _cover(whole, by_subject, children, COMPLETE_WHOLES)
-            if not items:
-                continue
-            w = mine.iloc[0]
-            rows.append({**w.to_dict(), "s": sum(int(r["value_fen"]) for r in items),
-                         "su": sum(int(r["ulp_fen"]) for r in items),
-                         "doubt": any(r["certainty"] == "inferred" for r in [w, *items]),
-                         "figs": (w["printed"], *(r["printed"] for r in items)),
-                         "ls": (int(w["source_line"]), *(int(r["source_line"])
-                                                         for r in items))})
-    if not rows:
+            m = pd.DataFrame({c: at[c][whole] for c in cols}).reset_index()
+            m["subject"] = whole
+            m["s"] = sum(at["value_fen"][u].astype("int64") for u in used).to_numpy()
+            m["su"] = sum(at["ulp_fen"][u].astype("int64") for u in used).to_numpy()
+            m["doubt"] = (at["certainty"][[whole, *used]] == "inferred").any(axis=1).to_numpy()
+            m["figs"] = [tuple(x) for x in at["printed"][[whole, *used]].to_numpy()]
+            m["ls"] = [tuple(int(y) for y in x) for x in
+                       at["source_line"][[whole, *used]].to_numpy()]
+            found.append(m)
+    if not found:
         return empty_findings()
-    m = pd.DataFrame(rows)
+    m = pd.concat(found, ignore_index=True).merge(
+        ch[["key", "claim", "slug", "year", "kind", "table"]], on=["key", "claim"])
     msg = Msg(lambda m: "“" + m["subject"] + "”增减额 " + _txt(m["value_fen"])
               + "万元 ≠ 各项之和 " + _txt(m["s"]) + "万元")
     return _claim_findings(m, "claim_itemised_change", m["s"].astype("int64"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -311,7 +312,8 @@ def _budget(panel: Panel, dy: DeptYear, folder: Path) -> Budget:
     cells = panel.cells.drop(columns=["key", "slug"])
     frames = {tid: df.reset_index(drop=True) for tid, df in cells.groupby("table", sort=True)}
     for tid in meta["tables"]:
-        frames.setdefault(tid, empty_table_frame())
+        if tid not in frames:  # (not setdefault: an empty frame costs milliseconds)
+            frames[tid] = empty_table_frame()
     claims = panel.claims.drop(columns=["key", "slug"], errors="ignore")
     return Budget(dept_year=dy, meta=meta, tables=dict(sorted(frames.items())),
                   claims=claims.reset_index(drop=True), folder=folder)
@@ -366,13 +368,13 @@ class Panel:
                 cl.insert(0, "key", key)
                 cl.insert(1, "slug", b.dept_year.slug)
                 claims.append(cl)
-        return cls(cells=_concat(cells, _empty_cells()), claims=_concat(claims, pd.DataFrame()),
+        return cls(cells=_concat(cells, _empty_cells), claims=_concat(claims, pd.DataFrame),
                    meta=meta)
 
 
-def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+def _concat(frames: list[pd.DataFrame], empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else empty
+    return pd.concat(frames, ignore_index=True) if frames else empty()
 
 
 def _empty_cells() -> pd.DataFrame:
@@ -481,7 +483,7 @@ def _raw_frame(rows: list[dict], columns: tuple[str, ...], key: str, file: str
 def _finish_panel(cells: list[pd.DataFrame], claims: pd.DataFrame, metas: dict[str, dict],
                   problems: list[str]) -> Panel:
     """Validate the converted cells and claims; raise every problem found, or the Panel."""
-    cells_df = _concat(cells, _empty_cells())
+    cells_df = _concat(cells, _empty_cells)
     if not cells_df.empty:
         _validate(cells_df.drop(columns=["key", "slug", "_file", "_line"]), "TableFrame",
                   Path("(panel)"), problems, where=cells_df)

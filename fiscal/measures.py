@@ -15,7 +15,6 @@ import pandas as pd
 from fiscal.load import Budget, fen_to_wan
 
 PCT = Decimal("0.01")
-SANGONG_COMPONENTS = ("因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费")
 SANGONG_ALL = ("三公经费", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费",
                "公务用车购置费", "公务用车运行维护费")
 _T09_COLUMNS = {"total": "三公经费", "abroad": "因公出国（境）费", "reception": "公务接待费",

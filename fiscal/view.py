@@ -371,8 +371,3 @@ def sangong_panel(settings: Settings | None = None):
         out.append(plots.sangong_departments(multi.sort_values(["department", "year"])))
     out.append(HTML(table(wide, cols, {y: money for y in wide.columns[1:]})))
     return out
-
-
-def target(department: str, year: int, kind: str = "budget") -> DeptYear:
-    """The department-year named by notebook parameters."""
-    return DeptYear(department, int(year), kind)

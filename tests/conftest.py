@@ -1,8 +1,9 @@
 """Shared fixtures: the seed disclosure, its committed extraction, a throw-away data folder.
 
-The seed is ``../shared/seeds/000_718dc356a2b2d93e.txt`` beside the repository (CI puts a
-read-only copy of ``shared/`` there). Tests never write into the real ``data/`` or
-``reports/``: they work in ``tmp_path`` with ``FISCAL_DATA`` pointed at it.
+The seed is ``tests/fixtures/seeds/000_718dc356a2b2d93e.txt``; every file a test reads is in
+the repository (``tests/fixtures``, ``tests/answers``, ``data/``). Tests never write into
+the real ``data/`` or ``reports/``: they work in ``tmp_path`` with ``FISCAL_DATA`` pointed
+at it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import pytest
 from fiscal.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_NAME = "000_718dc356a2b2d93e.txt"
-SEED = SHARED / "seeds" / SEED_NAME
+SEED = FIXTURES / "seeds" / SEED_NAME
 COMMITTED_DATA = REPO / "data"
 COMMITTED = COMMITTED_DATA / "futian-sti" / "2018"
 
@@ -25,9 +26,6 @@ COMMITTED = COMMITTED_DATA / "futian-sti" / "2018"
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     """The seed disclosure text (深圳市福田区科技创新局 2018 部门预算)."""
-    if not SEED.is_file():
-        pytest.skip(f"seed disclosure not found at {SEED}: put a copy of shared/ beside the"
-                    " repository (../shared)")
     return SEED
 
 

@@ -27,7 +27,6 @@ def run(args: list[str], env: dict[str, str], **extra) -> subprocess.CompletedPr
                           cwd=ROOT, timeout=600)
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="the seed is not at ../shared/seeds")
 def test_extraction_and_check_ignore_hash_seed_locale_and_time_zone(tmp_path):
     outs = []
     for i, env in enumerate(ENVS):

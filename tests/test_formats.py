@@ -51,11 +51,9 @@ def test_other_formats_are_refused_by_name(tmp_path, tmp_data, fiscal_cli, name,
 
 
 def test_a_pdf_named_otherwise_is_read_as_pdf(tmp_path, fiscal_cli):
-    from conftest import SHARED
+    from conftest import FIXTURES
 
-    pdf = SHARED / "pdf" / "shpt_sfj_2026_unit_budget.pdf"
-    if not pdf.is_file():
-        pytest.skip("the shared PDF is not here")
+    pdf = FIXTURES / "pdf" / "shpt_sfj_2026_unit_budget.pdf"
     src = tmp_path / "download.do"
     src.write_bytes(pdf.read_bytes())
     code, out, err = fiscal_cli("check", src)

@@ -1,9 +1,10 @@
 """fiscal.measures against figures worked out by hand from the seed disclosure.
 
-The seed is the 2018 budget of 深圳市福田区科技创新局 (shared/seeds/000_718dc356a2b2d93e.txt);
-each expected figure below is computed in a comment from the numbers the text prints, with
-the seed's line. Amounts are Decimal 万元 and compared exactly; percentages are Decimal rounded
-half-up to 0.01. Tiny inline budgets (tests/panels.py) pin the edge cases.
+The seed is the 2018 budget of 深圳市福田区科技创新局
+(tests/fixtures/seeds/000_718dc356a2b2d93e.txt); each expected figure below is computed in a
+comment from the numbers the text prints, with the seed's line. Amounts are Decimal 万元 and
+compared exactly; percentages are Decimal rounded half-up to 0.01. Tiny inline budgets
+(tests/panels.py) pin the edge cases.
 """
 
 from __future__ import annotations

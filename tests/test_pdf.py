@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import COMMITTED_DATA, SHARED
+from conftest import COMMITTED_DATA, FIXTURES
 from golden import shanghai_2026 as G
 
 from fiscal.errors import FiscalError
 
-PDF = SHARED / "pdf" / "shpt_sfj_2026_unit_budget.pdf"
+PDF = FIXTURES / "pdf" / "shpt_sfj_2026_unit_budget.pdf"
 COMMITTED_PDF_DIR = COMMITTED_DATA / "shpt-sfj" / "2026"
 FEN = {"元": 100, "万元": 1_000_000}
 
@@ -28,8 +28,6 @@ def fen(printed: str, unit: str = "元") -> int:
 
 @pytest.fixture(scope="module")
 def pdf_path() -> Path:
-    if not PDF.is_file():
-        pytest.skip(f"the Shanghai PDF is not at {PDF}: put a copy of shared/ beside the repo")
     return PDF
 
 
@@ -223,8 +221,6 @@ def test_name_mismatch_is_a_warning(findings):
 def test_committed_folder_is_the_extraction(extraction):
     from fiscal.extract import files_of
 
-    if not COMMITTED_PDF_DIR.is_dir():
-        pytest.skip("data/shpt-sfj/2026 is not committed")
     for name, data in files_of(extraction).items():
         assert (COMMITTED_PDF_DIR / name).read_bytes() == data, name
 

@@ -182,8 +182,6 @@ def test_committed_shanghai_data_drawn_back(tmp_path):
     from fiscal.load import load_folder
 
     folder = COMMITTED_DATA / "shpt-sfj" / "2026"
-    if not (folder / "meta.json").is_file():
-        pytest.skip("data/shpt-sfj/2026 is not committed")
     doc = doc_from_folder(folder, Style(decimals=True, codes3=True, repeat_header=False,
                                        rows_per_page=9, wrap=True, title_alone=("t06",)))
     pdf = render(doc, tmp_path / "shpt.pdf")

@@ -82,7 +82,6 @@ class PdfText:
     lines: list[PdfLine]
     pages: list[int]  # first line number of each page (1-based pages, in order)
     tables: list[PdfTable] = field(default_factory=list)
-    metadata: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -322,8 +321,6 @@ def read_pdf(path: Path) -> PdfText:
                              if any(x for x in texts if x) else 0
                              for rb, texts in zip(grid.row_boxes, grid.rows, strict=True)]
                 tables.append(PdfTable(pno, grid.bbox, grid.rows, grid.boxes, row_lines))
-        metadata = {k: v for k, v in (pdf.get_metadata_dict() or {}).items()
-                    if isinstance(v, str) and v}
     except PdfError:
         raise
     except Exception as exc:  # PDFium reports damage on a page as it reads it
@@ -335,8 +332,7 @@ def read_pdf(path: Path) -> PdfText:
         raise PdfError(f"the PDF has no text layer ({len(pages)} page(s) of images: a scan)",
                        path=path, fix="give a PDF with text (the one published, not a scan),"
                        " or run OCR on it first and give the resulting text")
-    return PdfText(path=path, sha256=sha, lines=lines, pages=pages, tables=tables,
-                   metadata=metadata)
+    return PdfText(path=path, sha256=sha, lines=lines, pages=pages, tables=tables)
 
 
 def extract_pdf(path: Path, settings=None, *, slug: str | None = None,

@@ -18,7 +18,6 @@ from fiscal.extract.text import (
     clean,
     logical_lines,
     normalize,
-    parse_number,
 )
 from fiscal.schema import CODE_LEVELS, CODE_RE, TABLES, table_id_for_title
 
@@ -714,8 +713,3 @@ def extract_tables(lines: list[str], with_named: bool = False):
         else:
             named.append((tid, title, start + 1))
     return (tables, named) if with_named else tables
-
-
-def parse_cell_number(printed: str):
-    """Exact value of a printed cell."""
-    return parse_number(printed)

@@ -1,6 +1,6 @@
 """Golden table cells for seed 000_718dc356a2b2d93e (深圳市福田区科技创新局, 2018 部门预算).
 
-Typed in by hand from /work/shared/seeds/000_718dc356a2b2d93e.txt by reading the document.
+Typed in by hand from tests/fixtures/seeds/000_718dc356a2b2d93e.txt by reading the document.
 These values are the reference the parser is tested against: they must NEVER be regenerated
 from code (not from the project's parser, not from any script).
 

@@ -1,4 +1,6 @@
-"""上海市普陀区司法局 2026年单位预算 (../shared/pdf/shpt_sfj_2026_unit_budget.pdf), typed by hand.
+"""上海市普陀区司法局 2026年单位预算, typed by hand.
+
+The PDF is tests/fixtures/pdf/shpt_sfj_2026_unit_budget.pdf.
 
 Every amount below was read off the PDF's pages (rendered and read by a person), not
 produced by the extractor. Table amounts are as printed: 元 (t09 in 万元). Rows are
