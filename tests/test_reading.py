@@ -154,3 +154,47 @@ def test_the_comparison_word_does_not_change_the_reading(tmp_path, word):
     _, rel, found = read(tmp_path, text)
     assert verdicts(rel, "claim_change_pct") == ["holds"]   # 0.5 / 9.9 = 5.05%
     assert errors(found) == []
+
+
+BUDGET_TEXT = (
+    "某市文化馆2024年部门预算公开说明\n一、部门预算收支情况\n"
+    "2024年部门预算收入总计2,360.00万元，支出总计2,360.00万元。收支较上年（2,180.00万元）"
+    "增加180.00万元，增长8.26%。主要是文化惠民项目增加。\n"
+    "支出预算包括基本支出1,560.00万元和项目支出800.00万元。\n二、“三公”经费预算情况\n"
+    "“三公”经费预算12.00万元，比上年减少1.50万元，下降11.1%，一是因公出国（境）费0万元；"
+    "二是公务接待费4.00万元；三是公务用车购置及运行维护费8.00万元。\n")
+
+
+def test_a_budget_in_other_words_is_consistent(tmp_path):
+    """收支较上年（X）增加 Y, 包括…和…, 一是/二是/三是 inline after the whole."""
+    _, rel, found = read(tmp_path, BUDGET_TEXT, "某市文化馆2024年部门预算.txt")
+    assert errors(found) == []
+    # 180 / 2,180 = 8.26%; 三公 1.5 / 13.5 = 11.1%
+    assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]
+    assert "holds" in verdicts(rel, "claim_parts")           # 三公 12 = 0 + 4 + 8
+
+
+@pytest.mark.parametrize(("old", "new", "figure"), [
+    ("增长8.26%", "增长9.26%", "9.26"),
+    ("三是公务用车购置及运行维护费8.00万元", "三是公务用车购置及运行维护费9.00万元", "12"),
+])
+def test_a_budget_in_other_words_with_a_figure_changed(tmp_path, old, new, figure):
+    _, _, found = read(tmp_path, BUDGET_TEXT.replace(old, new), "某市文化馆2024年部门预算.txt")
+    assert [m for m in errors(found) if figure in m]
+
+
+FINAL_TEXT = (
+    "某县农业农村局2023年度部门决算情况说明\n一、收入支出决算总体情况说明\n"
+    "2023年度收入总计1,250.60万元，支出总计1,250.60万元，与2022年度相比，收、支总计各增加"
+    "110.35万元，增长9.68%。\n二、收入决算情况说明\n"
+    "本年收入合计1,180.40万元，其中：财政拨款收入1,100.00万元，占93.19%；事业收入50.40万元，"
+    "占4.27%；其他收入30.00万元，占2.54%。\n")
+
+
+def test_shares_of_a_listing_in_a_final_account(tmp_path):
+    """其中：A x 万元，占 p%: the share of the whole the list is under."""
+    _, rel, found = read(tmp_path, FINAL_TEXT)
+    assert errors(found) == []
+    assert verdicts(rel, "claim_share") == ["holds", "holds", "holds"]
+    _, _, found = read(tmp_path / "x", FINAL_TEXT.replace("占93.19%", "占95.19%"))
+    assert [m for m in errors(found) if "95.19" in m]

@@ -193,6 +193,23 @@ def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Cl
     return state.claims
 
 
+def _part_by_definition(state: _State, claim: Claim) -> None:
+    """An item stated after its whole in the same section is a part of it by definition
+    (``“三公”经费预算 12 万元，…一是因公出国费 0 万元；二是…``), with no 其中 needed."""
+    whole_subject = PART_OF.get(claim.subject)
+    if whole_subject is None:
+        return
+    for c in reversed(state.claims):
+        if c.section != state.section:
+            break
+        if (c.role == "amount" and c.subject == whole_subject and c.year == claim.year
+                and c.basis == claim.basis and c.unit == claim.unit):
+            if not any(o.parent == c.claim and o.subject == claim.subject and o.parts
+                       for o in state.claims):   # an item stated again is no second part
+                _set_part(c, claim, "partial")
+            return
+
+
 def _complete_by_definition(claims: list[Claim]) -> None:
     """A whole complete by definition (三公) is complete only where all its parts are stated.
 
@@ -376,6 +393,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                         state.listed.add(scope[0].claim)
                 else:
                     _attach_part(state, item, claim, first_in_item, sentence[:fig_start])
+                if not claim.parent and claim.role == "amount":
+                    _part_by_definition(state, claim)
                 if claim.role == "amount":
                     prev_amount = claim
                     ref_inferred = False
@@ -489,7 +508,11 @@ def _share_base(state: _State, claim: Claim, lead_tail: str, scope_whole: Claim 
         return
     guess = scope[0] if scope is not None else (item.head if item is not None else None)
     if guess is not None and guess.claim != claim.parent and guess.unit == "万元":
-        claim.base, claim.certainty = guess.claim, "inferred"
+        claim.base = guess.claim
+        part = next((c for c in reversed(state.claims) if c.claim == claim.parent), None)
+        # "其中：A x 万元，占 p%": A listed under the whole by the words is a share of it
+        if part is None or part.parent != guess.claim or part.certainty != "explicit":
+            claim.certainty = "inferred"
 
 
 def _budget_in(state: _State, amount: Claim | None, sentence: str) -> str:
@@ -572,6 +595,12 @@ def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
     stated once (or always alike); a guess by position is not.
     """
     subject = _relative_subject(lead)
+    if re.fullmatch(r"收支|收、支|收支总计|收、支总计|收入支出总体", subject):
+        # both totals: certain where the latest ones agree (收支总计 = 支出总计)
+        totals = [c for c in state.claims if c.role == "amount" and c.year == state.year
+                  and c.subject in ("收支总计", "支出总计") and c.basis == state.basis]
+        if totals:
+            return totals[-1], len({c.value for c in totals[-2:]}) == 1
     if GENERIC_SUBJECTS.match(subject) or re.fullmatch(r"(同口径|同比|收支|收入支出总体)", subject):
         m = re.search(r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?P<s>[^，,。；;：:]*?)"
                       rf"(?:{INCREASE}|{DECREASE})", lead)
