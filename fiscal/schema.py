@@ -23,7 +23,6 @@ from decimal import Decimal
 #: 分 per printed unit.
 FEN_PER_UNIT: dict[str, int] = {"元": 100, "万元": 1_000_000, "亿元": 10_000_000_000}
 FEN_PER_WAN = FEN_PER_UNIT["万元"]
-WAN = Decimal(1)
 
 #: Parts against a total may differ by up to the sum over every compared figure of
 #: half the unit of its last printed digit (inclusive). Kept as a factor so that the
