@@ -656,18 +656,6 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     return _concat(out)
 
 
-def _related(p: Panel, role: str) -> pd.DataFrame:
-    cl = _money_claims(p)
-    if cl.empty:
-        return cl
-    base = cl[cl["role"] == "amount"][["key", "claim", "value_fen", "ulp_fen", "subject",
-                                        "claim_year"]]
-    rel = cl[cl["role"] == role]
-    return rel.merge(base, left_on=["key", "parent"], right_on=["key", "claim"],
-                     suffixes=("", "_amount"))
-
-
-
 def _doubt(*certainties: pd.Series) -> np.ndarray:
     """True where any of the claims compared was read with doubt (``inferred``)."""
     out = np.zeros(len(certainties[0]), dtype=bool)
@@ -684,7 +672,8 @@ def _tuples(*cols: pd.Series) -> list[tuple]:
 
 def _compared(p: Panel, role: str) -> pd.DataFrame:
     """Claims of ``role`` with the amount they qualify (``_amount`` columns)."""
-    cl = p.claims
+    # changes and earlier figures are money (in 分); percentages are not
+    cl = _money_claims(p) if role in ("change", "prior_amount") else p.claims
     if cl.empty:
         return cl
     cl = cl[cl["role"] == role]
@@ -692,9 +681,6 @@ def _compared(p: Panel, role: str) -> pd.DataFrame:
     amt = amt[amt["role"] == "amount"][["key", "claim", "claim_year", "value", "ulp",
                                         "value_fen", "ulp_fen", "printed", "source_line",
                                         "certainty"]]
-    if role in ("change", "prior_amount"):
-        cl = _money_claims(p)
-        cl = cl[cl["role"] == role]
     return cl.merge(amt, left_on=["key", "parent"], right_on=["key", "claim"],
                     suffixes=("", "_amount")).drop(columns="claim_amount")
 

@@ -156,7 +156,6 @@ class _State:
     listed: set[str] = field(default_factory=set)  # wholes with an inline 其中/包括 list
     line: int = 0         # id of the logical line being read
     pdf_style: bool = True
-    kind_basis: str = ""  # the basis of last year's figure a bare 比上年 compares with
     styles: list[str] = field(default_factory=list)  # numbering styles, in order seen
     #: a list opened at the end of a line (``…4.02万元。其中：``) whose parts follow on the
     #: next lines, and the item level it was opened in
@@ -165,8 +164,7 @@ class _State:
 
 def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Claim]:
     """Every figure stated in ``lines[:end]`` outside the non-fiscal sections."""
-    state = _State(year=year, basis=basis, pdf_style=trailing_space_style(lines[:end]),
-                   kind_basis=basis)
+    state = _State(year=year, basis=basis, pdf_style=trailing_space_style(lines[:end]))
     skip = False
     last: LogicalLine | None = None
     for ll in logical_lines(lines, 0, end):
@@ -439,23 +437,33 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             state.section_parts = "complete"
 
 
+def basis_of(word: str | None, default: str) -> str:
+    """The basis a word names (预算执行数 -> 执行数, 决算数 -> 决算, 年初预算 -> 预算), else
+    ``default``."""
+    if word and "执行" in word:
+        return "执行数"
+    if word and "决算" in word:
+        return "决算"
+    if word and "预算" in word:
+        return "预算"
+    return default
+
+
 def _comparison(state: _State, lead: str) -> tuple[int, str] | None:
     """``(year, basis)`` of the last comparison in ``lead`` (比上年 / 较2019年决算 / 比预算)."""
     found = None
     for m in COMPARE_RE.finditer(lead):
         if m["yoy"]:
-            found = (state.year - 1, state.kind_basis)
+            found = (state.year - 1, state.basis)
             continue
         if not (m["y"] or m["prev"] or m["now"] or m["basis"]):
             continue
-        word = m["basis"] or ""
-        basis = ("预算" if "预算" in word else "决算" if "决算" in word
-                 else "执行数" if "执行" in word else state.kind_basis)
+        basis = basis_of(m["basis"], state.basis)
         if m["y"]:
             year = int(m["y"])
         elif m["prev"]:
             year = state.year - 1
-        elif m["now"] or basis == "预算" and state.kind_basis != "预算":
+        elif m["now"] or basis == "预算" and state.basis != "预算":
             year = state.year      # 比预算 in a 决算: this year's budget
         else:
             year = state.year - 1
@@ -732,7 +740,7 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         else:
             role = "change_pct"
             sign = -1 if re.fullmatch(DECREASE, cm.group(1)) else 1
-            year, basis = vs or (state.year - 1, state.kind_basis)
+            year, basis = vs or (state.year - 1, state.basis)
         parent = prev_amount.claim if prev_amount else ""
     else:
         pm = PRIOR_END_RE.search(lead_tail)
@@ -744,24 +752,20 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         elif pm and money:
             role = "prior_amount"
             year = int(pm["year"]) if pm["year"] else state.year - 1
-            if pm["basis"]:
-                basis = {"预算": "预算", "预算数": "预算", "决算": "决算", "决算数": "决算",
-                         "执行数": "执行数", "预算批复数": "预算"}[pm["basis"]]
+            basis = basis_of(pm["basis"], basis)
             parent = prev_amount.claim if prev_amount else ""
         elif cm and money:
             role = "change"
             sign = -1 if re.fullmatch(DECREASE, cm["word"]) else 1
             parent = prev_amount.claim if prev_amount is not None else ""
-            year, basis = vs or (state.year - 1, state.kind_basis)
+            year, basis = vs or (state.year - 1, state.basis)
         else:
             ym = YEAR_RE.search(lead_tail)
             if ym:
                 year = int(ym["year"])
             bm = OWN_BASIS_RE.search(lead_tail) if money else None
-            if bm:
-                word = bm["basis"]
-                basis = ("预算" if "预算" in word else "执行数" if "执行" in word
-                         else "决算" if state.kind_basis == "决算" or "决算" in word else basis)
+            if bm:   # 实际支出 is the document's own basis
+                basis = basis_of(bm["basis"], basis)
     if role in ("change", "change_pct", "prior_amount", "share",
                 "completion_pct") and prev_amount is not None:
         subject = prev_amount.subject

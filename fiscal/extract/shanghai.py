@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fiscal.extract.narrative import Claim
+from fiscal.extract.narrative import Claim, basis_of
 from fiscal.extract.pdf import NUMBER_CELL_RE, PdfLine, PdfTable, PdfText, page_of
 from fiscal.extract.tables import TOTAL_RE, UNIT_RE, Cell, Table, compact
 from fiscal.extract.text import parse_number, plain, to_wan
@@ -673,17 +673,9 @@ def _flat(state: _State, para: _Para, sentence: str, offset: int, amount: Claim,
     state.claims.append(Claim(
         claim=f"c{len(state.claims) + 1:03d}", section=state.section, subject=amount.subject,
         table=amount.table, item=amount.item, column=amount.column, year=amount.year,
-        basis=_basis(m["b"]), role="change", value="0", ulp="0", unit=amount.unit,
+        basis=basis_of(m["b"], "预算"), role="change", value="0", ulp="0", unit=amount.unit,
         printed=m.group(), parent=amount.claim, parts="", sentence=sentence.strip(),
         source_line=para.line_at(offset)))
-
-
-def _basis(word: str | None) -> str:
-    if word and "执行" in word:
-        return "执行数"
-    if word and "决算" in word:
-        return "决算"
-    return "预算"
 
 
 def _part_of(state: _State, whole: Claim | None, part: Claim, kind: str) -> None:
@@ -741,7 +733,7 @@ def _read_para(state: _State, para: _Para) -> None:
                 if cm and ref is not None:
                     _claim(state, para, sentence, off, fm.group(), num, unit,
                            sign=-1 if cm["d"] in ("减少", "下降") else 1, subject=ref.subject,
-                           basis=_basis(cm["b"]), role="change_pct", parent=ref.claim)
+                           basis=basis_of(cm["b"], "预算"), role="change_pct", parent=ref.claim)
                 continue
             if unit in ("个", "辆"):
                 c = _claim(state, para, sentence, off, fm.group(), num, unit,
@@ -756,7 +748,7 @@ def _read_para(state: _State, para: _Para) -> None:
                 _claim(state, para, sentence, off, fm.group(), num, unit,
                        sign=-1 if cm["d"] in ("减少", "下降") else 1, subject=ref.subject,
                        table=ref.table, item=ref.item, column=ref.column,
-                       basis=_basis(cm["b"]), role="change", parent=ref.claim)
+                       basis=basis_of(cm["b"], "预算"), role="change", parent=ref.claim)
                 continue
             pm = PRIOR_RE.search(clause)
             if pm and item_head is not None:
