@@ -29,9 +29,6 @@ KINDS = {"parts", "parts_partial", "change", "change_pct", "share", "completion"
 KNOWN_MISSES = {
     # the whole (支出总预算 1085203.63) is printed only in a later section, under other words
     ("118_wuzhou_wenlv_danwei_2025_budget_fragment_yuan", "r08"),
-    # 完成年初预算的 27.22% follows the budget itself; its 决算 figure (财政拨款支出) is
-    # printed only as 支出总计 of the sentence before: no certain reading of the pair
-    ("46_jinhua_jiuzhu_guanlizhan_2021_final_account_pdf", "r17"),
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +26,11 @@ from fiscal.extract.text import (
     trailing_space_style,
 )
 from fiscal.schema import CLAIM_SUBJECTS, COMPLETE_WHOLES, PART_OF
+
+#: What a template knows of its words, as data: the department's own name (left out of
+#: subjects) and the subject vocabulary (a template's own patterns first). Set per reading
+#: by :func:`extract_claims`.
+_TEMPLATE: ContextVar[tuple[str, tuple]] = ContextVar("_TEMPLATE", default=("", CLAIM_SUBJECTS))
 
 SECTION_RE = re.compile(r"^\s{0,3}(?P<num>[一二三四五六七八九十]+)、\s*(?P<title>\S.*?)\s*$")
 SKIP_SECTIONS = re.compile(r"主要职能|职能|工作目标|工作任务|主要任务|名词解释|机构设置$")
@@ -61,7 +67,7 @@ FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
                      r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
 PRIOR_END_RE = re.compile(
     r"(?:比|较|与|同)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
-    r"(?P<basis>预算数?|决算数?|执行数|预算批复数)?(?:同口径)?\s*(?:[（(]\s*)?$")
+    r"(?P<basis>预算执行数|预算数?|决算数?|执行数|预算批复数)?(?:同口径)?\s*(?:[（(]\s*)?$")
 #: A prior figure printed without a unit before the change: 较上年2.08减少0.03万元.
 BARE_PRIOR_RE = re.compile(
     r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?:预算数?|决算数?|执行数)?\s*"
@@ -75,7 +81,8 @@ YEAR_RE = re.compile(r"(?P<year>\d{4})\s*年(?:度)?")
 COMPARE_RE = re.compile(
     r"(?:(?:比|较|与|相较于?|对比)\s*(?:(?P<y>\d{4})\s*年(?:度)?|(?P<prev>上年度?|去年|上一年度?|前一年"
     r"|同期)|(?P<now>本年|当年|年初))?\s*(?:[（(][^）)\d]{0,8}[）)])?\s*"
-    r"(?P<basis>年初预算|调整预算|调整后预算|预算批复数?|批复预算|预算|决算|执行数?)?数?(?:同口径)?"
+    r"(?P<basis>年初预算|调整预算|调整后预算|预算批复数?|批复预算|预算执行数?|预算|决算|执行数?)?"
+    r"数?(?:同口径)?"
     r"(?:相比|比较)?)|(?P<yoy>同比)")
 #: ``完成全年预算 B 万元的 p%``: the budget a 决算 figure is measured against.
 COMPLETION_BUDGET_RE = re.compile(r"(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年)?"
@@ -89,13 +96,24 @@ SHARE_RE = re.compile(r"占(?P<whole>[^，,。；;：:%]*?)(?:的)?(?:比重|比
 #: ``三公经费支出决算中，因公出国费 X，占 p%``: the whole named before the listing.
 SHARE_SCOPE_RE = re.compile(r"^(?P<whole>[^，,。；;：:]{2,80}?)(?:构成)?中\s*[，,：:]")
 #: Words of a figure's own basis: ``预算为`` / ``决算数为`` / ``执行数``.
-OWN_BASIS_RE = re.compile(r"(?P<basis>年初预算|调整预算|预算|决算|执行数|实际支出)(?:数)?(?:安排)?"
+OWN_BASIS_RE = re.compile(r"(?P<basis>年初预算|调整预算|(?<!公共)(?<!基金)(?<!经营)预算|决算|执行数"
+                          r"|实际支出)(?:数)?(?:安排)?"
                           r"(?:为|是|合计|总额为)?\s*$")
 SENTENCE_END = "。；;!！？?"
 CLAUSE_MARKS = "，,：:、。；;（(）)"
 #: A subject that only names a basis (``支出决算为``, ``预算数``): the sentence's previous
 #: amount's subject, on another basis (``三公经费支出预算为 X，支出决算为 Y``).
 BASIS_ONLY_RE = re.compile(r"^(?:支出)?(?:年初|调整)?(?:预算|决算|执行)(?:数)?$|^实际支出(?:数)?$")
+#: A function-classification path before a figure (``公共安全支出（204类）司法（06款）行政运行
+#: （01项）``, ``行政运行（2040601）``): the figure is that 科目's; its name is the last one.
+CODE_STEP_RE = re.compile(r"(?P<name>[^（(）)，,。；;：:、\d]+?)\s*[（(]\s*(?P<code>\d{2,7})\s*"
+                          r"(?P<level>类|款|项)?\s*[）)]")
+CODE_PATH_RE = re.compile(r"(?:[^（(）)，,。；;：:、\d]+?\s*[（(]\s*\d{2,7}\s*(?:类|款|项)?\s*"
+                          r"[）)]){1,3}\s*(?:预算数?|安排|支出数?|为|是)*\s*$")
+#: The subject words left when a clause names only a year and a basis (``2025年当年预算执行数为``,
+#: ``2026年预算安排``): the figure is the same subject's, in that year and on that basis.
+BASIS_WORDS_RE = re.compile(r"^(?:当年|本年|全年|年度)?(?:年初|调整后?)?(?:预算|决算)?"
+                            r"(?:执行数?|数|安排)?$")
 GENERIC_SUBJECTS = re.compile(r"^(金额|总额|合计|预算数|预算|共有|共设|共|有|为|计划|安排|其中"
                               r"|支出)?$")
 
@@ -162,12 +180,37 @@ class _State:
     pending: tuple[Claim, str] | None = None
 
 
-def extract_claims(lines: list[str], end: int, year: int, basis: str) -> list[Claim]:
-    """Every figure stated in ``lines[:end]`` outside the non-fiscal sections."""
-    state = _State(year=year, basis=basis, pdf_style=trailing_space_style(lines[:end]))
+def extract_claims(lines: list[str], end: int, year: int, basis: str, *, department: str = "",
+                   vocabulary: tuple = (), section: str = "",
+                   pdf_style: bool | None = None) -> list[Claim]:
+    """Every figure stated in ``lines[:end]`` outside the non-fiscal sections.
+
+    Args:
+        lines: the text's lines (blank where something else, a table, stands).
+        end: read ``lines[:end]``.
+        year: the document's year.
+        basis: the document's basis (预算 or 决算).
+        department: the department's name, left out of subjects.
+        vocabulary: a template's own subject patterns, tried before ``CLAIM_SUBJECTS``.
+        section: the section the text starts in, before any numbered heading.
+        pdf_style: whether finished lines end with a space (found from ``lines`` if None).
+
+    Returns:
+        The claims, in the order printed.
+    """
+    style = trailing_space_style(lines[:end]) if pdf_style is None else pdf_style
+    token = _TEMPLATE.set((department, (*vocabulary, *CLAIM_SUBJECTS)))
+    try:
+        return _extract(lines, end, _State(year=year, basis=basis, pdf_style=style,
+                                           section=section))
+    finally:
+        _TEMPLATE.reset(token)
+
+
+def _extract(lines: list[str], end: int, state: _State) -> list[Claim]:
     skip = False
     last: LogicalLine | None = None
-    for ll in logical_lines(lines, 0, end):
+    for ll in logical_lines(lines, 0, end, pdf_style=state.pdf_style):
         last = ll
         text = ll.text
         m = SECTION_RE.match(text)
@@ -204,7 +247,7 @@ def _part_by_definition(state: _State, claim: Claim) -> None:
                 and c.basis == claim.basis and c.unit == claim.unit):
             if not any(o.parent == c.claim and o.subject == claim.subject and o.parts
                        for o in state.claims):   # an item stated again is no second part
-                _set_part(c, claim, "partial")
+                _set_part(state, c, claim, "partial")
             return
 
 
@@ -284,8 +327,12 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
     if level and pattern is not None:
         while state.stack and state.stack[-1].level >= level:
             state.stack.pop()
-        title = re.split(r"[\s。，,：:；;（(]|\d", pattern.sub("", text, 1).strip(),
-                         maxsplit=1)[0]
+        body = pattern.sub("", text, 1).strip()
+        title = re.split(r"[\s。，,：:；;（(]|\d", body, maxsplit=1)[0]
+        coded = CODE_PATH_RE.search(re.split(r"[，,。；;：:]|\d+(?:\.\d+)?\s*(?:万元|元)", body,
+                                             maxsplit=1)[0])
+        if coded:   # 1、公共安全支出（204类）司法（06款）行政运行（01项）…: the 项's name
+            title = _coded(coded.group())[0]
         state.stack.append(_Item(level=level, title=title))
     item = state.stack[-1] if state.stack else None
     if level:
@@ -308,7 +355,13 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         flat_done = False
         vs: tuple[int, str] | None = None       # what the sentence compares with, so far
         budget_of: Claim | None = None          # a budget just stated for prev_amount
-        share_whole = _share_scope(state, sentence) or share_whole
+        in_scope = _share_scope(state, sentence)
+        share_whole = in_scope or share_whole
+        if in_scope is not None and scope is None:
+            # "财政拨款支出预算中，一般公共预算拨款 X；政府性基金拨款 Y": parts of the whole
+            # named before 中, to the end of the full sentence
+            scope = (in_scope, "partial")
+            opened.append(scope)
         ref_inferred = False                     # the sentence's amount was looked up
         orphan: Claim | None = None              # a change of an item whose amount is unstated
         for fig_start, fig_end, num, unit, printed in figures:
@@ -356,6 +409,14 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             last_cut = fig_end
             if looked_up:
                 claim.certainty = "inferred"   # its amount is in another sentence
+            if claim.parent and (claim.role == "amount" or (
+                    claim.role == "prior_amount" and ref is None)):
+                # a figure of an amount already stated (restated, or its prior year's)
+                prev_amount = next(c for c in reversed(state.claims) if c.claim == claim.parent)
+                if item is not None and prev_amount is item.head and item.head_line != id(ll):
+                    claim.certainty = "inferred"   # the item's amount, lines before
+                state.claims.append(claim)
+                continue
             if claim.role == "change" and ref is None:
                 orphan = claim
             elif orphan is not None and claim.role == "change_pct" and ref is None:
@@ -369,6 +430,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 claim.base = budget_of.claim if budget_of is not None else _budget_in(
                     state, ref, shown)
                 budget_of = None
+                if not claim.base and ref is not None and ref.basis != state.basis:
+                    _completion_of_budget(state, claim, ref)
             elif claim.role == "share" and ref is not None:
                 _share_base(state, claim, lead_tail, share_whole, scope, item)
             if qualifier:
@@ -383,7 +446,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
                     scope = _fitting_scope(scope, opened, claim)
                     if scope is not None:
-                        _set_part(scope[0], claim, scope[1])
+                        _set_part(state, scope[0], claim, scope[1])
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
                             claim.certainty = "inferred"  # a list from an earlier line
@@ -434,7 +497,15 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             item.intro_parts = "complete"
             item.intro_subject = sentence
         elif item is None and re.search(r"(具体包括|如下)[：:]?\s*$", sentence.strip()):
-            state.section_parts = "complete"
+            named = _latest_amount(state, _canonical(_subject_text(re.sub(
+                r"(的)?(主要|具体)?(内容|情况|构成)?(具体包括|如下)[：:]?\s*$", "",
+                sentence.strip())), state.section, "")[0])
+            if named is not None and not FIGURE_RE.search(sentence):
+                # "财政拨款支出主要内容如下：" the items that follow are that amount's parts,
+                # not known to be all of them
+                state.section_head, state.section_parts = named, "partial"
+            else:
+                state.section_parts = "complete"
 
 
 def basis_of(word: str | None, default: str) -> str:
@@ -523,6 +594,17 @@ def _share_base(state: _State, claim: Claim, lead_tail: str, scope_whole: Claim 
             claim.certainty = "inferred"
 
 
+def _completion_of_budget(state: _State, claim: Claim, budget: Claim) -> None:
+    """``财政拨款支出年初预算数 B，完成年初预算的 p%``: the rate follows the budget itself; its
+    figure is this year's amount of the same subject (``…支出总计 A``), stated before."""
+    names = {budget.subject, re.sub(r"(总计|合计)$", "", budget.subject)}
+    names |= {n + "总计" for n in set(names)} | {n + "合计" for n in set(names)}
+    hits = [c for c in state.claims if c.role == "amount" and c.year == state.year
+            and c.basis == state.basis and c.subject in names]
+    if hits and len({c.value for c in hits}) == 1:
+        claim.parent, claim.base = hits[-1].claim, budget.claim
+
+
 def _budget_in(state: _State, amount: Claim | None, sentence: str) -> str:
     """The budget a completion rate is of, when the sentence states it as an amount."""
     if amount is None:
@@ -561,11 +643,16 @@ def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], pa
     return None
 
 
-def _set_part(whole: Claim, part: Claim, kind: str) -> None:
+def _set_part(state: _State, whole: Claim, part: Claim, kind: str) -> None:
     """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts."""
     if part.subject == whole.subject or NOT_PART_RE.match(part.subject) or (
             part.subject.endswith("总计") and part.table) or _not_parts(whole, part):
         return  # a restatement of the whole, an average, or by the vocabulary no part of it
+    if part.role == "amount" and part.year == whole.year and part.basis != whole.basis:
+        return  # a budget figure is no part of a 决算 total
+    if any(o.parent == whole.claim and o.parts and o.subject == part.subject
+           and o.role == part.role for o in state.claims):
+        return  # the whole's parts listed a second time (其中：A, B …；…中，A …, B …)
     sides = [("收入" in x.subject, "支出" in x.subject) for x in (whole, part)]
     if sides[0] != sides[1] and any(sides[0]) and any(sides[1]):
         return  # income and expense are no parts of each other
@@ -670,8 +757,12 @@ def _figures(sentence: str):
         if NOT_AFTER.match(after):
             continue
         unit = re.sub(r"\s+", "", m["unit"])
-        if unit in ("万", "元") and re.match(r"^\s*以", sentence[m.end():]):
-            continue
+        if unit in MONEY_UNITS and re.match(r"^\s*(?:[（(]\s*含\s*[）)])?\s*以[上下内]",
+                                             sentence[m.end():]):
+            continue  # a threshold: 单价 100 万元（含）以上
+        if unit == "项" and re.search(r"[（(]\s*$", sentence[:m.start()]) and re.match(
+                r"^\s*[）)]", sentence[m.end():]):
+            continue  # a classification code: 行政运行（01项）
         before = sentence[:m.start()]
         if re.search(r"[（(]\s*$", before) and re.match(r"^\s*[）)]", sentence[m.end("num"):]):
             continue  # item numbering "(1)"
@@ -692,12 +783,16 @@ def _subject_text(lead: str) -> str:
         clause = pattern.sub("", clause, 1)
     clause = re.sub(r"^[\s（(]*", "", clause)
     clause = YEAR_RE.sub("", clause)
+    department = _TEMPLATE.get()[0]
+    if department:
+        clause = clause.replace(department, "")
     clause = re.sub(r"截至.*?日", "", clause)
     clause = re.sub(r"(比|较).*$", "", clause)
     clause = re.sub(r"^.*?共有", "", clause)
     clause = re.sub(r"^(其中|包括|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
                     r"|反映|共设|及|和|与)+", "", clause)
-    clause = re.sub(r"(均为|为|有|是|计划|支出数|预算数|预算安排|安排)+\s*$", "", clause)
+    clause = re.sub(r"(均为|为|有|是|计划|支出数|(?:年初|调整后?)?预算数|预算安排|安排|共计?|总共|一共)+"
+                    r"\s*$", "", clause)
     clause = re.sub(r"[（(]\s*计划\s*$|[（(]\s*$", "", clause)
     clause = re.sub(r"的\s*$", "", clause)
     return re.sub(r"\s+", "", clause).strip("“”\"'、")
@@ -705,7 +800,7 @@ def _subject_text(lead: str) -> str:
 
 def _canonical(subject: str, section: str, item_title: str) -> tuple[str, str, str, str]:
     """``(canonical subject, table, item, column)`` from the subject vocabulary."""
-    for pattern, canon, table, item, column in CLAIM_SUBJECTS:
+    for pattern, canon, table, item, column in _TEMPLATE.get()[1]:
         if re.search(pattern, subject):
             return canon, table, item, column
     return subject, "", "", ""
@@ -766,15 +861,35 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             bm = OWN_BASIS_RE.search(lead_tail) if money else None
             if bm:   # 实际支出 is the document's own basis
                 basis = basis_of(bm["basis"], basis)
+            anchor = prev_amount or (item.head if item is not None else None)
+            if (money and ym and anchor is not None and anchor.year == state.year
+                    and anchor.role == "amount"
+                    and BASIS_WORDS_RE.match(re.sub(r"^[\s，,]*", "", subject))):
+                # "2025年当年预算执行数为 X" / "2026年预算安排 Y": the same subject's figure
+                # in that year and on that basis (its prior figure, or restated)
+                if year < state.year:
+                    role = "prior_amount"
+                elif year != state.year or basis != state.basis:
+                    anchor = None
+                if anchor is not None:
+                    return _figure_of(state, anchor, role, year, basis, sentence, num, unit,
+                                      printed, line_no)
+    code = CODE_PATH_RE.search(lead_tail) if role == "amount" and money else None
     if role in ("change", "change_pct", "prior_amount", "share",
                 "completion_pct") and prev_amount is not None:
         subject = prev_amount.subject
         canon, table, titem, column = (prev_amount.subject, prev_amount.table, prev_amount.item,
                                        prev_amount.column)
+    elif code:
+        canon, table, titem, column = _coded(code.group())
     else:
         if role == "count" and GENERIC_SUBJECTS.match(subject):
             nm = re.match(r"^\s*([\u4e00-\u9fff]{1,6})", text_after)
             subject = nm.group(1) if nm else subject
+        elided = re.match(r"^(?P<q>.{2,}?)(收入|收支)(总计|合计)$", prev_amount.subject) \
+            if prev_amount is not None and money else None
+        if elided and re.fullmatch(r"支出(总计|合计)", subject):
+            subject = elided["q"] + subject   # 财政拨款收入总计 X，支出总计 Y: 财政拨款's
         if BASIS_ONLY_RE.match(subject) and prev_amount is not None and money:
             subject = prev_amount.subject   # 三公经费预算为 X，支出决算为 Y
         elif GENERIC_SUBJECTS.match(subject) and item is not None:
@@ -798,6 +913,49 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         table=table, item=titem, column=column, year=year, basis=basis, role=role,
         value=plain(value), ulp=plain(ulp),
         unit=out_unit, printed=printed, parent=parent, parts="",
+        sentence=sentence.strip(), source_line=line_no)
+
+
+def _coded(path: str) -> tuple[str, str, str, str]:
+    """``(name, table, code, column)`` of a figure after a classification path: the function
+    table's row where the path gives a whole code (类 3, 款 5 or 项 7 digits)."""
+    steps = list(CODE_STEP_RE.finditer(path))
+    name = _subject_text(steps[-1]["name"])
+    code = "".join(m["code"] for m in steps)
+    if len(steps) == 1 or len(code) not in (3, 5, 7):
+        code = steps[-1]["code"] if len(steps[-1]["code"]) in (3, 5, 7) else ""
+    return name, ("t05" if code else ""), code, ("total" if code else "")
+
+
+def code_names(claims: list[Claim]) -> list[dict[str, object]]:
+    """The names a narrative gives classification codes (``公共安全支出（204类）司法（06款）``):
+    ``{"code", "name", "source_line"}``, each (code, name) once, in the order printed."""
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    for c in claims:
+        if not (c.table and c.item.isdigit() and c.role == "amount"):
+            continue
+        for path in CODE_PATH_RE.finditer(c.sentence[:c.sentence.find(c.printed)]):
+            code = ""
+            for m in CODE_STEP_RE.finditer(path.group()):
+                code += m["code"]
+                name = _subject_text(m["name"])
+                if len(code) in (3, 5, 7) and name:
+                    out.setdefault((code, name), {"code": code, "name": name,
+                                                  "source_line": c.source_line})
+    return list(out.values())
+
+
+def _figure_of(state: _State, anchor: Claim, role: str, year: int, basis: str, sentence: str,
+               num: str, unit: str, printed: str, line_no: int) -> Claim:
+    """A figure of ``anchor``'s subject in another year or restated in the same item: never a
+    part of anything (``parts`` empty), pointing at ``anchor``."""
+    number = parse_number(num)
+    unit = MONEY_UNITS[unit]
+    return Claim(
+        claim=f"c{len(state.claims) + 1:03d}", section=state.section, subject=anchor.subject,
+        table="", item="", column="", year=year, basis=basis, role=role,
+        value=plain(to_wan(number.value, unit)), ulp=plain(to_wan(number.ulp, unit)),
+        unit="万元", printed=printed, parent=anchor.claim, parts="",
         sentence=sentence.strip(), source_line=line_no)
 
 
@@ -849,7 +1007,7 @@ def _attach_part(state: _State, item: _Item | None, claim: Claim, first_in_item:
         if other.parent == whole.claim and other.value == claim.value and len(
                 os.path.commonprefix([other.subject, claim.subject])) >= 4:
             return  # a listed part stated again (财政拨款收入 … 财政拨款收入总计)
-    _set_part(whole, claim, parts)
+    _set_part(state, whole, claim, parts)
     if claim.parent and parts != "complete" and PART_OF.get(claim.subject) != whole.subject:
         # a part by position (a heading, an item), not by the words (划分为/包括/如下) or
         # by the vocabulary

@@ -382,7 +382,7 @@ def extract_pdf(path: Path, settings=None, *, slug: str | None = None,
         if kind == "budget":
             unread.extend(shanghai.missing_tables(found, unread))
         try:
-            claims, extra = shanghai.read_claims(doc, found, year, name)
+            claims, extra = shanghai.read_claims(doc, found, year, name, kind)
         except Exception as exc:  # the tables are still checked; the narrative is reported
             claims, extra = [], {}
             unread.append({"table": "", "title": "预算编制说明（正文）", "page": 0, "line": 0,

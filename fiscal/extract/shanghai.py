@@ -13,23 +13,21 @@ The narrative (单位预算编制说明 before the tables, 其他相关情况说
 states totals with their change against the prior year, one item per 项 with the
 prior year's execution figure (basis 执行数), the budget figure restated and the
 change in %, 三公 with its parts and 机关运行经费, procurement by goods/works/
-services, projects with performance targets, vehicles.
+services, projects with performance targets, vehicles. It is read by the one claim
+reader (:func:`fiscal.extract.narrative.extract_claims`); this module gives it the
+narrative's lines and the template's words (``fiscal.schema.TEMPLATE_SUBJECTS``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from fiscal.extract.narrative import Claim, basis_of
+from fiscal.extract.narrative import Claim, code_names, extract_claims
 from fiscal.extract.pdf import NUMBER_CELL_RE, PdfLine, PdfTable, PdfText, page_of
 from fiscal.extract.tables import TOTAL_RE, UNIT_RE, Cell, Table, compact
-from fiscal.extract.text import parse_number, plain, to_wan
 from fiscal.schema import (
-    CLAIM_SUBJECTS,
     CODE_LEVELS,
-    COMPLETE_WHOLES,
     EXHAUSTIVE_PARTS,
     HEADER_ALIASES,
     TABLES,
@@ -567,248 +565,25 @@ def missing_tables(found: list[Table], unread: list[dict]) -> list[dict]:
 # Narrative
 # ---------------------------------------------------------------------------
 
-FIGURE_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|元|%|个|辆)")
-CLAUSE_SPLIT = re.compile(r"[，,；;：:、。]")
 ITEM_START = re.compile(r"^(\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十]+[）)]"
                         r"|[一二三四五六七八九十]+、)")
 SECTION_HEAD = re.compile(r"^[一二三四五六七八九十]+、\s*(?P<title>\S.*)$")
 START_RE = re.compile(r"^(\d{4}年)?(单位|部门)预算编制说明$")
 OTHER_RE = re.compile(r"^其他相关情况说明$")
-CODED_RE = re.compile(
-    r"(?P<n1>[^（(）)]+)[（(](?P<c1>\d{3})类[）)](?P<n2>[^（(）)]+)[（(](?P<c2>\d{2})款[）)]"
-    r"(?P<n3>[^（(）)]+)[（(](?P<c3>\d{2})项[）)]\s*$")
-PRIOR_RE = re.compile(r"(?P<y>\d{4})年(?:度)?(?:当年)?(?:预算)?执行数为?$")
-RESTATE_RE = re.compile(r"(?P<y>\d{4})年(?:度)?预算(?:安排|数为|数|为)$")
-_VS = r"(?:上年|(?P<y>\d{4})年(?:度)?)(?P<b>预算执行数|执行数|预算数?|决算数?)?"
-CHANGE_RE = re.compile(r"(?:比|较)" + _VS + r"(?P<d>增加|增长|减少|下降)$")
-FLAT_RE = re.compile(r"与" + _VS + r"持平")
-NOT_AMOUNT_AFTER = re.compile(r"^\s*[（(]含[）)]|^\s*以上|^\s*以下")
-STRIP_LEAD = re.compile(r"^(其中|包括|截至.*?日|本单位|本部门|我单位|我局|共有|\d{4}年度?)+")
-STRIP_TAIL = re.compile(r"(为|是|共|共有|计)+$")
 
 
-@dataclass
-class _Para:
-    text: str
-    starts: list[int]   # offset in text where each line starts
-    numbers: list[int]  # that line's number
-
-    def line_at(self, offset: int) -> int:
-        k = 0
-        for i, s in enumerate(self.starts):
-            if s <= offset:
-                k = i
-        return self.numbers[k]
+def _heading(text: str) -> bool:
+    return bool(SECTION_HEAD.match(text)) and len(text) <= 30 and "。" not in text
 
 
-@dataclass
-class _State:
-    year: int
-    department: str
-    claims: list[Claim] = field(default_factory=list)
-    code_names: list[dict] = field(default_factory=list)
-    section: str = ""
-    section_head: Claim | None = None
-    whole: Claim | None = None         # whole of the listing opened by 其中 / …中 / 如下
-    whole_kind: str = "partial"
-    coded_whole: Claim | None = None   # whole of the 项 items (财政拨款支出 … 如下)
-    coded_items: list[Claim] = field(default_factory=list)
+def narrative_lines(doc: PdfText, found: list[Table]) -> tuple[list[str], list[int]]:
+    """The narrative of the template as text lines for :func:`fiscal.extract.narrative.
+    extract_claims`: every other line (contents, tables, notes) blank, line numbers kept; a
+    line that ends a paragraph ends with a space (the text convention of a finished line).
 
-
-def _paragraphs(lines: list[PdfLine]) -> list[_Para]:
-    """Lines joined into paragraphs: a paragraph ends with 。 or a heading line; an item
-    marker (1、 （一） 一、) starts one. Line positions are kept for every character."""
-    out: list[_Para] = []
-    cur: _Para | None = None
-    for ln in lines:
-        text = ln.text.strip()
-        heading = bool(SECTION_HEAD.match(text)) and len(text) <= 30 and "。" not in text
-        if cur is None or ITEM_START.match(text) or heading or cur.text.endswith("。") or (
-                SECTION_HEAD.match(cur.text) and len(cur.text) <= 30 and "。" not in cur.text):
-            cur = _Para("", [], [])
-            out.append(cur)
-        cur.starts.append(len(cur.text))
-        cur.numbers.append(ln.number)
-        cur.text += text
-    return out
-
-
-def _canonical(subject: str) -> tuple[str, str, str, str]:
-    for pattern, canon, table, item, column in (*TEMPLATE_SUBJECTS, *CLAIM_SUBJECTS):
-        if re.search(pattern, subject):
-            return canon, table, item, column
-    return subject, "", "", ""
-
-
-def _subject(clause: str, department: str) -> str:
-    clause = ITEM_START.sub("", clause.strip())
-    clause = clause.replace(department, "")
-    clause = re.sub(r"^(\d{4}年(度)?)", "", clause)
-    clause = re.sub(r"财政拨款的", "", clause)
-    clause = STRIP_LEAD.sub("", clause)
-    clause = STRIP_TAIL.sub("", clause)
-    return clause.strip("“” ")
-
-
-def _claim(state: _State, para: _Para, sentence: str, offset: int, printed: str, num: str,
-           unit: str, **kw) -> Claim:
-    n = parse_number(num)
-    sign = kw.pop("sign", 1)
-    if unit in ("万元", "元"):
-        value, ulp, out_unit = to_wan(n.value * sign, unit), to_wan(n.ulp, unit), "万元"
-    else:
-        value, ulp, out_unit = n.value * sign, n.ulp, unit
-    fields = {"section": state.section, "subject": "", "table": "", "item": "", "column": "",
-              "year": state.year, "basis": "预算", "role": "amount", "parent": "", "parts": ""}
-    fields.update(kw)
-    c = Claim(claim=f"c{len(state.claims) + 1:03d}", value=plain(value), ulp=plain(ulp),
-              unit=out_unit, printed=printed, sentence=sentence.strip(),
-              source_line=para.line_at(offset), **fields)
-    state.claims.append(c)
-    return c
-
-
-def _flat(state: _State, para: _Para, sentence: str, offset: int, amount: Claim,
-          m: re.Match) -> None:
-    state.claims.append(Claim(
-        claim=f"c{len(state.claims) + 1:03d}", section=state.section, subject=amount.subject,
-        table=amount.table, item=amount.item, column=amount.column, year=amount.year,
-        basis=basis_of(m["b"], "预算"), role="change", value="0", ulp="0", unit=amount.unit,
-        printed=m.group(), parent=amount.claim, parts="", sentence=sentence.strip(),
-        source_line=para.line_at(offset)))
-
-
-def _part_of(state: _State, whole: Claim | None, part: Claim, kind: str) -> None:
-    if whole is None or whole is part or whole.unit != part.unit or part.subject == whole.subject:
-        return
-    part.parent = whole.claim
-    part.parts = "complete" if whole.subject in COMPLETE_WHOLES else kind
-
-
-def _read_para(state: _State, para: _Para) -> None:
-    text = para.text
-    head_m = SECTION_HEAD.match(text)
-    if head_m and not FIGURE_RE.search(text):
-        state.section = re.sub(r"^\d{4}年(度)?", "", head_m["title"]).strip()
-        state.section_head = None
-        state.whole = None
-        return
-    item_head: Claim | None = None
-    coded: dict[str, str] | None = None
-    last_amount: Claim | None = None
-    last_fig: Claim | None = None
-    is_item = bool(ITEM_START.match(text))
-    for sent in re.finditer(r"[^。]*。?", text):
-        sentence = sent.group()
-        if not sentence.strip():
-            continue
-        base = sent.start()
-        clause_start = 0
-        for fm in FIGURE_RE.finditer(sentence):
-            if NOT_AMOUNT_AFTER.match(sentence[fm.end():]):
-                continue
-            before = sentence[:fm.start()]
-            cuts = [m.end() for m in CLAUSE_SPLIT.finditer(before)]
-            clause = before[max(cuts, default=0):]
-            between = before[clause_start:]
-            clause_start = fm.end()
-            num, unit = fm["num"], fm["unit"]
-            # an opened listing: 其中： / …中， / 如下：
-            if re.search(r"其中[：:]", between) and last_fig is not None:
-                state.whole, state.whole_kind = last_fig, "partial"
-            scope = re.search(r"(?P<s>[\u4e00-\u9fff“”]+?)(预算)?中[，,]", between)
-            if scope:
-                subj = _canonical(_subject(scope["s"], state.department))[0]
-                hit = next((c for c in reversed(state.claims) if c.subject == subj
-                            and c.role == "amount"), None)
-                if hit is not None:
-                    state.whole, state.whole_kind = hit, "partial"
-            flat = FLAT_RE.search(between)
-            if flat and last_amount is not None:
-                _flat(state, para, sentence, base + flat.start(), last_amount, flat)
-            off = base + fm.start()
-            if unit == "%":
-                cm = CHANGE_RE.search(clause)
-                ref = item_head if coded is not None else last_amount
-                if cm and ref is not None:
-                    _claim(state, para, sentence, off, fm.group(), num, unit,
-                           sign=-1 if cm["d"] in ("减少", "下降") else 1, subject=ref.subject,
-                           basis=basis_of(cm["b"], "预算"), role="change_pct", parent=ref.claim)
-                continue
-            if unit in ("个", "辆"):
-                c = _claim(state, para, sentence, off, fm.group(), num, unit,
-                           subject=_subject(clause, state.department), role="count")
-                if state.whole is not None and state.whole.unit == c.unit:
-                    _part_of(state, state.whole, c, "partial")
-                last_fig = c
-                continue
-            cm = CHANGE_RE.search(clause)
-            ref = item_head if coded is not None else last_amount
-            if cm and ref is not None:
-                _claim(state, para, sentence, off, fm.group(), num, unit,
-                       sign=-1 if cm["d"] in ("减少", "下降") else 1, subject=ref.subject,
-                       table=ref.table, item=ref.item, column=ref.column,
-                       basis=basis_of(cm["b"], "预算"), role="change", parent=ref.claim)
-                continue
-            pm = PRIOR_RE.search(clause)
-            if pm and item_head is not None:
-                _claim(state, para, sentence, off, fm.group(), num, unit,
-                       subject=item_head.subject, year=int(pm["y"]), basis="执行数",
-                       role="prior_amount", parent=item_head.claim)
-                continue
-            rm = RESTATE_RE.search(clause)
-            if rm and item_head is not None and int(rm["y"]) == state.year:
-                _claim(state, para, sentence, off, fm.group(), num, unit,
-                       subject=item_head.subject, parent=item_head.claim)
-                continue
-            km = CODED_RE.search(clause)
-            if km:
-                coded = km.groupdict()
-                code = km["c1"] + km["c2"] + km["c3"]
-                for c_, n_ in ((km["c1"], km["n1"]), (km["c1"] + km["c2"], km["n2"]),
-                               (code, km["n3"])):
-                    name = ITEM_START.sub("", n_.strip())
-                    state.code_names.append({"code": c_, "name": name,
-                                             "source_line": para.line_at(off)})
-                c = _claim(state, para, sentence, off, fm.group(), num, unit,
-                           subject=km["n3"].strip(), table="t05", item=code, column="total")
-                item_head = last_amount = last_fig = c
-                state.coded_items.append(c)
-                _part_of(state, state.coded_whole, c, "partial")
-                continue
-            subject = _subject(clause, state.department)
-            canon, table, titem, column = _canonical(subject)
-            ym = re.match(r"^\s*(\d{4})年", clause)
-            year = int(ym[1]) if ym else state.year
-            c = _claim(state, para, sentence, off, fm.group(), num, unit, subject=canon,
-                       table=table, item=titem, column=column, year=year)
-            if state.whole is not None and state.whole is not c:
-                _part_of(state, state.whole, c, state.whole_kind)
-            elif is_item and item_head is None and state.section_head is not None:
-                _part_of(state, state.section_head, c, "partial")
-            if item_head is None and is_item:
-                item_head = c
-            if state.section_head is None and not is_item:
-                state.section_head = c
-            last_amount = last_fig = c
-        tail = sentence[clause_start:]
-        flat = FLAT_RE.search(tail)
-        if flat and last_amount is not None:
-            _flat(state, para, sentence, base + clause_start + flat.start(), last_amount, flat)
-        if re.search(r"其中[：:]\s*$", sentence) and last_fig is not None:
-            state.whole, state.whole_kind = last_fig, "partial"
-        elif sentence.endswith("。"):
-            state.whole = None
-    if re.search(r"如下[：:]?$", text) and not FIGURE_RE.search(text):
-        subj = _canonical(_subject(re.sub(r"(主要内容)?如下[：:]?$", "", text),
-                                   state.department))[0]
-        state.coded_whole = next((c for c in reversed(state.claims) if c.role == "amount"
-                                  and (c.subject == subj or subj.startswith(c.subject))), None)
-
-
-def read_claims(doc: PdfText, found: list[Table], year: int, department: str = ""
-                ) -> tuple[list[Claim], dict]:
-    """Every figure the narrative states, and meta extras (names the narrative gives codes)."""
+    A paragraph ends at 。, before a numbered item or heading, and after a heading. Returns
+    the lines and the first line of each narrative part (编制说明, 其他相关情况说明).
+    """
     titles = {t.title_line for t in found}
     first_table = min(titles, default=len(doc.lines) + 1)
     start = next((ln.number for ln in doc.lines if START_RE.match(compact(ln.text))), None)
@@ -819,48 +594,58 @@ def read_claims(doc: PdfText, found: list[Table], year: int, department: str = "
         for ln in doc.page_lines(pt.page):
             if pt.bbox[1] - 1 <= (ln.top + ln.bottom) / 2 <= pt.bbox[3] + 1:
                 in_tables.add(ln.number)
-    state = _State(year=year, department=department)
     spans = []
     if start is not None:
-        spans.append(("单位预算编制说明", start + 1, first_table))
+        spans.append((start + 1, first_table))
     if other is not None:
-        spans.append(("其他相关情况说明", other + 1, len(doc.lines) + 1))
-    for section, a, b in spans:
-        state.section, state.section_head, state.whole = section, None, None
-        lines = [ln for ln in doc.lines if a <= ln.number < b and ln.number not in in_tables]
-        for para in _paragraphs(lines):
-            _read_para(state, para)
-    _close_coded(state, found)
+        spans.append((other + 1, len(doc.lines) + 1))
+    keep = [ln for ln in doc.lines if ln.number not in in_tables
+            and any(a <= ln.number < b for a, b in spans)]
+    out = [""] * len(doc.lines)
+    for k, ln in enumerate(keep):
+        text = ln.text.strip()
+        nxt = keep[k + 1].text.strip() if k + 1 < len(keep) else ""
+        ends = (k + 1 == len(keep) or keep[k + 1].number != ln.number + 1 or text.endswith("。")
+                or _heading(text) or bool(ITEM_START.match(nxt)) or _heading(nxt))
+        out[ln.number - 1] = text + (" " if ends else "")
+    return out, [a for a, _ in spans]
+
+
+def read_claims(doc: PdfText, found: list[Table], year: int, department: str = "",
+                kind: str = "budget") -> tuple[list[Claim], dict]:
+    """Every figure the narrative states (read by the one claim reader, with this template's
+    vocabulary), and meta extras (the names the narrative gives codes)."""
+    lines, _ = narrative_lines(doc, found)
+    claims = extract_claims(lines, len(lines), year, "决算" if kind == "final" else "预算",
+                            department=department, vocabulary=TEMPLATE_SUBJECTS,
+                            section="单位预算编制说明", pdf_style=True)
+    _close_coded(claims, found)
     for whole, kinds in EXHAUSTIVE_PARTS.items():
-        for w in (c for c in state.claims if c.subject == whole and c.role == "amount"):
-            parts = [c for c in state.claims if c.parent == w.claim and c.parts]
+        for w in (c for c in claims if c.subject == whole and c.role == "amount"):
+            parts = [c for c in claims if c.parent == w.claim and c.parts]
             if {c.subject for c in parts} == set(kinds):
                 for c in parts:
                     c.parts = "complete"
-    for c in state.claims:
-        if c.role == "count" and c.parent:
-            whole = next(w for w in state.claims if w.claim == c.parent)
-            if Decimal(c.value) > Decimal(whole.value):
-                c.parent = c.parts = ""
     extra = {}
-    names = {(d["code"], d["name"]): d for d in state.code_names}
+    names = code_names(claims)
     if names:
-        extra["narrative_code_names"] = list(names.values())
-    return state.claims, extra
+        extra["narrative_code_names"] = names
+    return claims, extra
 
 
-def _close_coded(state: _State, found: list[Table]) -> None:
-    """项 items listing every 项 of the function table are the complete parts of their whole."""
+def _close_coded(claims: list[Claim], found: list[Table]) -> None:
+    """项 items listing every 项 of the function table are the complete parts of their whole
+    (where the function table is missing, the 支出总表 t03 holds the same rows)."""
     t05 = next((t for t in found if t.id == "t05"), None) or next(
         (t for t in found if t.id == "t03"), None)
-    if t05 is None:
+    coded = [c for c in claims if c.table == "t05" and len(c.item) == 7 and c.role == "amount"]
+    if t05 is None or not coded:
         return
     if t05.id != "t05":
-        for c in state.coded_items:
+        for c in coded:
             c.table = t05.id
     have = {c.code for c in t05.cells if len(c.code) == 7}
-    listed = {c.item for c in state.coded_items}
-    if have and listed == have:
-        for c in state.coded_items:
-            if c.parent:
-                c.parts = "complete"
+    wholes = {c.parent for c in coded}
+    if have and {c.item for c in coded} == have and len(wholes) == 1 and "" not in wholes:
+        for c in coded:
+            c.parts = "complete"

@@ -276,8 +276,8 @@ def _ends_paragraph(raw: str, nxt: str | None) -> bool:
         len(body) <= 60 and re.search(r"(情况说明|情况|说明|概况)$", body) is not None)
 
 
-def logical_lines(lines: list[str], start: int, end: int, *, table: bool = False
-                  ) -> list[LogicalLine]:
+def logical_lines(lines: list[str], start: int, end: int, *, table: bool = False,
+                  pdf_style: bool | None = None) -> list[LogicalLine]:
     """Join wrapped physical lines ``start..end`` (0-based, end exclusive).
 
     pdftotext ends every finished cell or paragraph with a space; a line that
@@ -287,7 +287,8 @@ def logical_lines(lines: list[str], start: int, end: int, *, table: bool = False
     and after a short heading; in its tables every line is a row. Page numbers
     on their own line (``- 1 -``; in the narrative also a bare ``12``) are skipped.
     """
-    pdf_style = trailing_space_style(lines)
+    if pdf_style is None:
+        pdf_style = trailing_space_style(lines)
     out: list[LogicalLine] = []
     current: LogicalLine | None = None
     kept = []

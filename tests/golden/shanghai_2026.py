@@ -203,10 +203,10 @@ ERRORS = (
     # 101,200.34; 人员 + 公用 agree (22,118,861 vs 22,118,861.34).
     ("shared_columns", "t01/t06", "合计", "1,744,680 ≠ 1,845,880.34"),
     # item 1: (1434.89 − 1690.69) / 1690.69 = −15.13 %, stated −1.10 %.
-    ("claim_change_pct", "narrative", "行政运行", "−255.80 / 1690.69 = −15.13 % ≠ −1.10 %"),
+    ("claim_change_pct", "t05", "行政运行", "−255.80 / 1690.69 = −15.13 % ≠ −1.10 %"),
     # item 13: (207 − 241.76) / 241.76 = −14.38 % (207 printed to whole 万元: −14.59 % to
     # −14.17 %), stated +21.74 % (which is 207 / 170.03 − 1).
-    ("claim_change_pct", "narrative", "购房补贴", "−34.76 / 241.76 = −14.38 % ≠ +21.74 %"),
+    ("claim_change_pct", "t05", "购房补贴", "−34.76 / 241.76 = −14.38 % ≠ +21.74 %"),
     # item 7: head 56.12 (table 561,240 元), restated as 2026年预算安排 57.8.
     ("claim_restated", "narrative", "行政单位离退休", "57.8 ≠ 56.12"),
     # item 13: head 207 (table 2,070,000 元), restated as 2026年预算安排 170.03.
@@ -224,9 +224,9 @@ WARNINGS = {("code_names", "narrative", "210")}
 # 合计 in t03/t05: 22,118,861 + 64,840,547.00 = 86,959,408 vs 86,959,408.34 (0.34 ≤ 0.51);
 # t09 运行费 9.98 万元 vs t06 30231 99,750.00 元 = 9.975 万元 (0.005 ≤ 0.005).
 ROUNDING_ONLY = {
-    ("claim_change_pct", "narrative", "其他行政事业单位养老支出"),
-    ("claim_change_pct", "narrative", "行政单位医疗"),
-    ("claim_change_pct", "narrative", "行政单位离退休"),
+    ("claim_change_pct", "t05", "其他行政事业单位养老支出"),
+    ("claim_change_pct", "t05", "行政单位医疗"),
+    ("claim_change_pct", "t05", "行政单位离退休"),
     ("row_total", "t03", "合计"),
     ("row_total", "t05", "合计"),
     ("cross_table", "t06/t09", "t06 公务用车运行维护费 = t09 公务用车运行维护费"),
