@@ -198,3 +198,102 @@ def test_shares_of_a_listing_in_a_final_account(tmp_path):
     assert verdicts(rel, "claim_share") == ["holds", "holds", "holds"]
     _, _, found = read(tmp_path / "x", FINAL_TEXT.replace("占93.19%", "占95.19%"))
     assert [m for m in errors(found) if "95.19" in m]
+
+
+# --- Structures of documents outside the corpus (issue 12, second round) ------------------
+
+BUDGET_HEAD = "某局2011年部门预算“三公”经费情况说明\n"
+
+
+def test_a_subject_listing_every_item_of_the_sangong_is_their_sum(tmp_path):
+    # the three names joined by 、 and 和 are the definition of 三公, not its first item
+    text = BUDGET_HEAD + (
+        "2011年因公出国（境）费、公务用车购置及运行费和公务接待费的财政拨款预算数2687.06万元。"
+        "2011年“三公经费”财政拨款预算中，因公出国（境）费617万元，公务用车购置及运行费"
+        "1205.06万元，公务接待费865万元。\n")
+    claims, rel, found = read(tmp_path, text, "某局2011年部门预算.txt")
+    whole = claims[claims["printed"] == "2687.06万元"].iloc[0]
+    assert whole["subject"] == "三公经费"
+    assert verdicts(rel, "claim_parts") == ["holds"]        # 617 + 1205.06 + 865
+    assert errors(found) == []
+    wrong = text.replace("865万元", "856万元")
+    _, _, found = read(tmp_path / "wrong", wrong, "某局2011年部门预算.txt")
+    assert any("2687.06" in m for m in errors(found))
+
+
+def test_parts_listed_after_a_whole_of_another_year_are_of_that_year(tmp_path):
+    # "2010年决算 X。其中，…": the parts are 2010 决算 figures, not this year's budget
+    text = BUDGET_HEAD + (
+        "2011年“三公”经费财政拨款预算94.28亿元。其中，因公出国（境）经费19.9亿元，"
+        "公务用车购置及运行费59.19亿元，公务接待费15.19亿元。"
+        "2010年“三公”经费财政拨款决算支出94.7亿元。其中，因公出国（境）经费17.73亿元，"
+        "公务用车购置及运行费61.69亿元，公务接待费15.28亿元。\n")
+    claims, rel, found = read(tmp_path, text, "某局2011年部门预算.txt")
+    abroad = claims[claims["printed"] == "17.73亿元"].iloc[0]
+    assert (abroad["claim_year"], abroad["basis"]) == (2010, "决算")
+    assert verdicts(rel, "claim_parts") == ["holds", "holds"]
+    assert errors(found) == []
+
+
+def test_respectively_spreads_the_figures_over_the_parts_in_order(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度收入合计4125.49万元，包括财政拨款收入3859.16万元和其他收入266.33万元，"
+        "分别占93.54%和6.46%。\n")
+    claims, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_share") == ["holds", "holds"]
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "wrong", text.replace("6.46%", "6.64%"))
+    assert len(errors(found)) == 1 and "6.64" in errors(found)[0]
+
+
+def test_letter_spaced_words_of_a_pdf_line_are_read_as_words(tmp_path):
+    text = FINAL_HEAD + (
+        "政 府 采 购 预 算 6429768.84 元 , 同 比 增 加 2433505.07 元 , 增 长 60.89% 。"
+        "其中 : 政府集中采购预算 3378990 元 , 分散采购预算 3050778.84 元 。\n")
+    claims, rel, found = read(tmp_path, text)
+    change = claims[claims["printed"].str.startswith("2433505.07")].iloc[0]
+    assert change["role"] == "change"
+    assert verdicts(rel, "claim_change_pct") == ["holds"]   # 2433505.07 / 3996263.77
+    assert errors(found) == []
+
+
+def test_a_percentage_in_brackets_after_a_change_is_that_change_in_percent(tmp_path):
+    text = BUDGET_HEAD.replace("2011", "2019") + (
+        "2019年公务接待费2.30万元，较上年减少1.5万元（39.47%）。\n")
+    claims, rel, found = read(tmp_path, text, "某局2019年部门预算.txt")
+    assert verdicts(rel, "claim_change_pct") == ["holds"]   # 1.5 / 3.8
+    _, _, found = read(tmp_path / "wrong", text.replace("39.47", "42.86"),
+                       "某局2019年部门预算.txt")
+    assert len(errors(found)) == 1 and "42.86" in errors(found)[0]
+
+
+def test_a_change_after_the_last_part_may_be_the_wholes(tmp_path):
+    # 同比增加 follows 项目支出 but is the change of the whole (265.6% fits the whole only):
+    # never an error on the part, shown for review at most
+    text = BUDGET_HEAD.replace("2011", "2025") + (
+        "事业运行经费总预算安排37337407.64元，其中：基本支出预算488180.64元，项目支出预算"
+        "36849227元，同比增加27125219.46元，增长265.6%。\n")
+    _, _, found = read(tmp_path, text, "某局2025年部门预算.txt")
+    assert errors(found) == []
+
+
+def test_an_abbreviated_vehicle_item_is_the_whole_vehicle_item(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年“三公”经费支出74.6万元，其中公车购置及运行费61.8万元，公务接待费12.8万元。"
+        "公务用车费用中含公车购置费0万元，公务用车运行维护费61.8万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    vehicle = claims[claims["printed"] == "61.8万元"].iloc[0]
+    assert vehicle["subject"] == "公务用车购置及运行维护费"
+    purchase = claims[claims["printed"] == "0万元"].iloc[0]
+    assert purchase["subject"] == "公务用车购置费"
+    assert errors(found) == []
+
+
+def test_a_completion_rate_after_the_budget_is_of_the_final_figure_stated_before(tmp_path):
+    text = FINAL_HEAD.replace("“三公”经费", "财政拨款收入支出") + (
+        "2024年度财政拨款收入总计500.12万元，支出总计500.12万元。"
+        "财政拨款支出年初预算数472.9万元，完成年初预算的105.76%。\n")
+    claims, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_completion") == ["holds"]   # 500.12 / 472.9
+    _, _, found = read(tmp_path / "wrong", text.replace("105.76", "27.22"))
+    assert len(errors(found)) == 1 and "27.22" in errors(found)[0]

@@ -61,7 +61,7 @@ NOT_AFTER = re.compile(r"^\s*(以上|以下|年|月|日|层|栋|号)")
 MONEY_UNITS = {"亿元": "亿元", "万元": "万元", "万": "万元", "元": "元"}
 COUNT_UNITS = ("个", "人", "名", "辆", "台（套）", "台", "家", "项", "条", "次")
 INCREASE = r"增幅|涨幅|增加|增长|上升|提高|上涨|增"
-DECREASE = r"降幅|减幅|减少|下降|降低|节约|压减|减"
+DECREASE = r"降幅|减幅|减少|下降|降低|节约|压减|压缩|缩减|减"
 CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(?:了|为|是|达)?\s*$")
 FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
                      r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
@@ -97,7 +97,7 @@ SHARE_RE = re.compile(r"占(?P<whole>[^，,。；;：:%]*?)(?:的)?(?:比重|比
 SHARE_SCOPE_RE = re.compile(r"^(?P<whole>[^，,。；;：:]{2,80}?)(?:构成)?中\s*[，,：:]")
 #: Words of a figure's own basis: ``预算为`` / ``决算数为`` / ``执行数``.
 OWN_BASIS_RE = re.compile(r"(?P<basis>年初预算|调整预算|(?<!公共)(?<!基金)(?<!经营)预算|决算|执行数"
-                          r"|实际支出)(?:数)?(?:安排)?"
+                          r"|实际支出)(?:数)?(?:支出)?(?:安排)?"
                           r"(?:为|是|合计|总额为)?\s*$")
 SENTENCE_END = "。；;!！？?"
 CLAUSE_MARKS = "，,：:、。；;（(）)"
@@ -178,6 +178,8 @@ class _State:
     #: a list opened at the end of a line (``…4.02万元。其中：``) whose parts follow on the
     #: next lines, and the item level it was opened in
     pending: tuple[Claim, str] | None = None
+    #: the year a sentence opens with (``2011年…预算中，``), for its figures that name none
+    sentence_year: int = 0
 
 
 def extract_claims(lines: list[str], end: int, year: int, basis: str, *, department: str = "",
@@ -350,6 +352,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         sentence = text[sent_start:sent_end]
         shown = ll.quote(start + sent_start, start + sent_end)
         figures = _with_bare_priors(sentence, list(_figures(sentence)))
+        state.sentence_year = _sentence_year(sentence[:figures[0][0]] if figures else "")
+        respectively = _respectively(sentence, figures)
         prev_amount: Claim | None = None
         last_cut = 0
         flat_done = False
@@ -402,6 +406,13 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 looked_up = ref_inferred = ref is not None and not certain
                 if ref is not None:
                     prev_amount = ref
+            listed = respectively.get(fig_start)
+            if listed is not None and ref is not None:
+                # "包括 A x 和 B y，分别占 p% 和 q%": the k-th figure after 分别 is the k-th part's
+                amounts = [c for c in state.claims if c.sentence == shown.strip()
+                           and c.role == "amount" and c.unit == "万元"][-listed[1]:]
+                ref = prev_amount = (amounts[listed[0]] if len(amounts) == listed[1]
+                                     else None)
             claim = _make_claim(state, item, lead, shown, num, unit, printed,
                                 ll.line_at(start + sent_start + fig_start), ref,
                                 text_after=sentence[fig_end:], prev_claim=prev_claim, vs=vs,
@@ -417,6 +428,9 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     claim.certainty = "inferred"   # the item's amount, lines before
                 state.claims.append(claim)
                 continue
+            if claim.role in ("change", "change_pct") and ref is not None and ref.parts \
+                    and _whole_or_part(state, ref):
+                claim.certainty = "inferred"
             if claim.role == "change" and ref is None:
                 orphan = claim
             elif orphan is not None and claim.role == "change_pct" and ref is None:
@@ -446,6 +460,11 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
                     scope = _fitting_scope(scope, opened, claim)
                     if scope is not None:
+                        own = YEAR_RE.search(lead_tail) or OWN_BASIS_RE.search(lead_tail)
+                        if claim.role == "amount" and not own:
+                            # a listed part is of its whole's year and basis unless it says
+                            # otherwise ("2010年决算 X。其中，A a，B b")
+                            claim.year, claim.basis = scope[0].year, scope[0].basis
                         _set_part(state, scope[0], claim, scope[1])
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
@@ -791,19 +810,40 @@ def _subject_text(lead: str) -> str:
     clause = re.sub(r"^.*?共有", "", clause)
     clause = re.sub(r"^(其中|包括|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
                     r"|反映|共设|及|和|与)+", "", clause)
-    clause = re.sub(r"(均为|为|有|是|计划|支出数|(?:年初|调整后?)?预算数|预算安排|安排|共计?|总共|一共)+"
-                    r"\s*$", "", clause)
+    clause = re.sub(r"(均为|为|有|是|计划|支出数|(?:年初|调整后?)?预算数|预算安排|安排|共计?|总共"
+                    r"|一共)+\s*$", "", clause)
+    clause = re.sub(r"^.*?(?:中含有?|中包括)", "", clause)  # 公务用车费用中含公车购置费
     clause = re.sub(r"[（(]\s*计划\s*$|[（(]\s*$", "", clause)
     clause = re.sub(r"的\s*$", "", clause)
     return re.sub(r"\s+", "", clause).strip("“”\"'、")
 
 
 def _canonical(subject: str, section: str, item_title: str) -> tuple[str, str, str, str]:
-    """``(canonical subject, table, item, column)`` from the subject vocabulary."""
+    """``(canonical subject, table, item, column)`` from the subject vocabulary.
+
+    A subject that lists several items (``因公出国费、公务用车购置及运行费和公务接待费的预算``)
+    is their sum: the whole they make up where they are all its parts, else no item of the
+    vocabulary.
+    """
+    pieces = [p for p in re.split(r"[、和]", subject) if p]
+    if len(pieces) > 1:
+        named = {_vocabulary(p)[0] for p in pieces} - {""}
+        if len(named) > 1:
+            for whole in COMPLETE_WHOLES:
+                if named == {part for part, w in PART_OF.items() if w == whole}:
+                    _, *ref = _vocabulary(whole)
+                    return (whole, *ref)
+            return subject, "", "", ""
+    canon, *ref = _vocabulary(subject)
+    return (canon or subject, *ref)
+
+
+def _vocabulary(subject: str) -> tuple[str, str, str, str]:
+    """The vocabulary's entry for a subject, or empty strings."""
     for pattern, canon, table, item, column in _TEMPLATE.get()[1]:
         if re.search(pattern, subject):
             return canon, table, item, column
-    return subject, "", "", ""
+    return "", "", "", ""
 
 
 def canonical_subject(name: str) -> str:
@@ -827,7 +867,15 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
                else _subject_text(lead))
     if unit == "%":
         cm = re.search(rf"({INCREASE}|{DECREASE})", lead_tail)
-        if COMPLETION_PCT_RE.search(lead_tail) or (
+        last = state.claims[-1] if state.claims else None
+        after_change = (last is not None and last.role == "change"
+                        and last.sentence == sentence.strip()
+                        and re.fullmatch(r"\s*[（(]\s*", lead_tail))
+        if after_change:   # 较上年减少 1.5 万元（42.86%）: the change in %
+            role = "change_pct"
+            sign = -1 if Decimal(last.value) < 0 else 1
+            year, basis = last.year, last.basis
+        elif COMPLETION_PCT_RE.search(lead_tail) or (
                 budget_of is not None and re.fullmatch(r"\s*的\s*", lead_tail)):
             role = "completion_pct"
         elif re.search(r"占", lead_tail) or not cm:
@@ -858,6 +906,8 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             ym = YEAR_RE.search(lead_tail)
             if ym:
                 year = int(ym["year"])
+            elif money and state.sentence_year:
+                year = state.sentence_year
             bm = OWN_BASIS_RE.search(lead_tail) if money else None
             if bm:   # 实际支出 is the document's own basis
                 basis = basis_of(bm["basis"], basis)
@@ -914,6 +964,46 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         value=plain(value), ulp=plain(ulp),
         unit=out_unit, printed=printed, parent=parent, parts="",
         sentence=sentence.strip(), source_line=line_no)
+
+
+def _whole_or_part(state: _State, part: Claim) -> bool:
+    """A change after the last-named part of a list (``总预算 X，其中：基本 a，项目 b，同比增加
+    c``) may be the part's or the whole's: so where the parts before it state no change."""
+    before = [c for c in state.claims[:state.claims.index(part)]
+              if c.parent == part.parent and c.parts and c.role == part.role]
+    changed = {c.parent for c in state.claims if c.role in ("change", "change_pct")}
+    return bool(before) and not any(c.claim in changed for c in before) and not any(
+        c.parent == part.parent and c.role in ("change", "change_pct") for c in state.claims)
+
+
+def _sentence_year(opening: str) -> int:
+    """The year a sentence's opening names for its own figures (``2011年…预算中，``), not a
+    year compared with (``比2019年``) nor a date (``2017年12月``); 0 if none."""
+    for m in YEAR_RE.finditer(opening):
+        if re.search(r"(比|较|与|同|对比|相较于?)\s*$", opening[:m.start()]) or re.match(
+                r"\s*\d{1,2}\s*月", opening[m.end():]):
+            continue
+        return int(m["year"])
+    return 0
+
+
+def _respectively(sentence: str, figures: list) -> dict[int, tuple[int, int]]:
+    """Figures stated respectively (``分别占 93.54% 和 6.46%``, ``各减少 a、b 万元``):
+    ``{start of figure: (k, n)}`` for the k-th of n figures of one kind after 分别/各."""
+    out: dict[int, tuple[int, int]] = {}
+    for m in re.finditer(r"分别|各(?=[^\d，,。；;]{0,6}\d)", sentence):
+        run = []
+        for f in figures:
+            if f[0] < m.end():
+                continue
+            between = sentence[run[-1][1] if run else m.end():f[0]]
+            if run and (not re.fullmatch(r"\s*(?:万元|元|%)?\s*[、和及与,，]\s*", between)
+                        or f[3] != run[0][3]):
+                break
+            run.append(f)
+        if len(run) > 1:
+            out.update({f[0]: (k, len(run)) for k, f in enumerate(run)})
+    return out
 
 
 def _coded(path: str) -> tuple[str, str, str, str]:

@@ -169,18 +169,37 @@ def clean(line: str) -> str:
     return line
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
+#: Letter-spaced words of a justified PDF line (``政 府 采 购 预 算``, ``同 比 增 加``): three or
+#: more ideographs (or their punctuation) each set apart by one space.
+_SPACED_CHAR = r"[\u4e00-\u9fff，,。；;：:、“”（）()]"
+_SPACED = re.compile(rf"{_SPACED_CHAR}(?: {_SPACED_CHAR}){{2,}}")
+
+
+def normalize(text: str, *, spaced: bool = False) -> tuple[str, list[int]]:
     """Text for matching: traditional characters simplified, pinyin glosses dropped.
 
-    Returns the normalised text and, for each of its characters (plus one past the
-    end), the offset of that character in ``text``.
+    Args:
+        text: one line.
+        spaced: also close up letter-spaced words (prose only: in a table row, single
+            spaces part the cells).
+
+    Returns:
+        The normalised text and, for each of its characters (plus one past the end), the
+        offset of that character in ``text``.
     """
-    if not _PINYIN_GLOSS.search(text):
+    drop = list(_PINYIN_GLOSS.finditer(text))
+    if spaced:
+        drop += [_Gap(m.start() + k, m.start() + k + 1) for m in _SPACED.finditer(text)
+                 for k in range(1, m.end() - m.start(), 2)]
+        drop.sort(key=lambda m: m.start())
+    if not drop:
         return text.translate(_TO_SIMPLIFIED), list(range(len(text) + 1))
     out: list[str] = []
     index: list[int] = []
     pos = 0
-    for m in _PINYIN_GLOSS.finditer(text):
+    for m in drop:
+        if m.start() < pos:
+            continue   # inside a span already left out
         out.append(text[pos:m.start()])
         index.extend(range(pos, m.start()))
         pos = m.end()
@@ -203,6 +222,20 @@ def cjk_count(text: str) -> int:
 # Logical lines
 # ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Gap:
+    """A span of a line left out of its normalised text (a letter-spacing blank)."""
+
+    a: int
+    b: int
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.b
+
+
 @dataclass
 class LogicalLine:
     """Physical lines joined where the PDF wrapped them, with a map back to line numbers.
@@ -217,10 +250,10 @@ class LogicalLine:
     shown: str = ""
     index: list[int] = field(default_factory=lambda: [0])  # text offset -> shown offset
 
-    def add(self, piece: str, line_no: int) -> None:
+    def add(self, piece: str, line_no: int, *, spaced: bool = False) -> None:
         self.starts.append(len(self.text))
         self.numbers.append(line_no)
-        norm, index = normalize(piece)
+        norm, index = normalize(piece, spaced=spaced)
         base = len(self.shown)
         self.index = self.index[:-1] + [base + i for i in index]
         self.text += norm
@@ -305,7 +338,7 @@ def logical_lines(lines: list[str], start: int, end: int, *, table: bool = False
             continue
         if current is None:
             current = LogicalLine()
-        current.add(raw, idx + 1)
+        current.add(raw, idx + 1, spaced=not table)
         if pdf_style:
             done = raw[-1].isspace()
         else:
