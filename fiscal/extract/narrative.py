@@ -266,6 +266,15 @@ def _complete_by_definition(claims: list[Claim]) -> None:
         if c.parent and c.parts and c.role == "amount":
             listed.setdefault(c.parent, set()).add(c.subject)
     by_id = {c.claim: c for c in claims}
+    direct = {k: set(v) for k, v in listed.items()}
+    for c in claims:   # a part standing for its whole, listed beside that whole: not a part
+        stands = STANDS_FOR.get(c.subject)
+        whole = by_id.get(c.parent)
+        if stands and whole is not None and PART_OF.get(stands) == whole.subject:
+            if stands in direct[whole.claim]:
+                c.parent = c.parts = ""     # listed beside the whole it is a part of
+            elif c.subject == "公务用车运行维护费":
+                listed[whole.claim].add(stands)   # running costs: the vehicle item's place
     for c in claims:
         whole = by_id.get(c.parent)
         if (whole is None or not c.parts or c.role != "amount"
@@ -641,10 +650,20 @@ def _budget_in(state: _State, amount: Claim | None, sentence: str) -> str:
 KNOWN_PARTS = frozenset(PART_OF) | frozenset(PART_OF.values())
 
 
+#: Parts that may be listed in place of their own whole, in a listing of the whole above it
+#: (``三公经费 X，其中：出国 a，接待 b，公务用车运行费 c[，公务用车购置费 d]``: a department
+#: lists the vehicle item's parts, or only the running costs where it bought no car). The
+#: first one listed fills its whole's place.
+STANDS_FOR: dict[str, str] = {"公务用车运行维护费": "公务用车购置及运行维护费",
+                              "公务用车购置费": "公务用车购置及运行维护费"}
+
+
 def _not_parts(whole: Claim, part: Claim) -> bool:
     """Both subjects are known and the vocabulary says the one is no part of the other."""
+    stands = STANDS_FOR.get(part.subject)
     return (whole.subject in KNOWN_PARTS and part.subject in KNOWN_PARTS
-            and PART_OF.get(part.subject) != whole.subject)
+            and PART_OF.get(part.subject) != whole.subject
+            and not (stands and PART_OF.get(stands) == whole.subject))
 
 
 def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], part: Claim
