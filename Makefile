@@ -2,7 +2,7 @@
 #   make setup   .venv from uv.lock (project editable + dev group)
 #   make test    ruff + pytest + nbval (slow cases only in CI)   make test-all  everything
 #   make reports every report + index  make lab    JupyterLab on notebooks/
-#   make lint    ruff only             make notebooks  refresh stored notebook outputs
+#   make lint    ruff + import layers  make notebooks  refresh stored notebook outputs
 #   make lock    re-resolve uv.lock   make clean  remove .venv and build junk
 
 SHELL := bash
@@ -62,8 +62,10 @@ $(STAMP): pyproject.toml uv.lock $(firstword $(MAKEFILE_LIST))
 	$(UV_INDEX_ENV) $$uv sync --frozen --compile-bytecode --python $(PYTHON) --group dev
 	@touch $@
 
+# lint-imports: the import contracts in pyproject.toml ([tool.importlinter]): layers point down.
 lint: setup
 	$(BIN)/ruff check $(wildcard fiscal tests)
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_MARK) $(PYTEST_NBVAL) tests notebooks

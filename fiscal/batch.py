@@ -26,16 +26,12 @@ from pathlib import Path
 
 from fiscal import __version__
 from fiscal.config import DeptYear, Settings
-from fiscal.errors import FiscalError
+from fiscal.errors import BatchLockedError, FiscalError
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 WORK = "_work"
 FAILED = "_failed"
-
-
-class BatchLockedError(FiscalError):
-    """Another batch is writing to the same reports folder."""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,25 @@ traceback).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fiscal.errors import FiscalError
+from fiscal.config import DeptYear, Settings
+from fiscal.errors import FiscalError, TargetError
+from fiscal.money import fmt
+
+if TYPE_CHECKING:  # the commands import what they run on first use: `fiscal list` is quick
+    import pandas as pd
+
+    from fiscal.load import Budget, Panel
+
+#: Severities in the order findings are listed (``fiscal.checks.SEVERITIES``, written here
+#: so that the parser does not import the checks).
+SEVERITIES = ("error", "review", "rounding", "warning")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,9 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from fiscal import batch
-    from fiscal.config import DeptYear, Settings
-    from fiscal.errors import TargetError
+    from fiscal import batch  # lazy: pandas, papermill and the report stack, for this command
 
     settings = Settings.from_env()
     targets = [DeptYear.parse(t) for t in args.targets]
@@ -71,8 +83,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from fiscal.config import Settings
-    from fiscal.extract import extract, write
+    from fiscal.extract import extract, write  # lazy: the readers (pandas, pdfplumber)
 
     settings = Settings.from_env()
     if not args.source.is_file():
@@ -88,8 +99,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from fiscal.config import Settings
-
     settings = Settings.from_env()
     found = settings.dept_years()
     for dy in found:
@@ -101,9 +110,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def resolve_targets(targets: list[str], all_: bool):
     """``(label, loader)`` pairs for targets: department-years, folders or source files."""
-    from fiscal.config import DeptYear, Settings
-    from fiscal.errors import TargetError
-
     settings = Settings.from_env()
     if all_:
         targets = [dy.key for dy in settings.dept_years()] + list(targets)
@@ -123,7 +129,7 @@ def resolve_targets(targets: list[str], all_: bool):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from fiscal.load import load_budget, load_folder
+    from fiscal.load import load_budget, load_folder  # lazy: pandas, for this command
 
     settings, targets = resolve_targets(args.targets, args.all)
     for kind, target in targets:
@@ -139,10 +145,106 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from fiscal.checks import run_cli
+def budget_from_source(path: Path, settings: Settings) -> Budget:
+    """A Budget built in memory from a disclosure text or PDF (nothing written): the frames
+    ``load_folder`` would give for the folder ``fiscal extract`` writes, validated alike."""
+    from fiscal.extract import extract, table_rows  # lazy: the readers, for source files
+    from fiscal.load import budget_from_rows  # lazy: pandas
 
-    return run_cli(args)
+    ex = extract(path, settings, unregistered="provisional")
+    return budget_from_rows(ex.dept_year, ex.meta, {t.id: table_rows(t) for t in ex.tables},
+                            [c.as_row() for c in ex.claims], origin=ex.source.path)
+
+
+def panel_for(targets: list[str], all_: bool) -> Panel:
+    """The panel of ``fiscal check``'s targets: department-years and folders loaded at once,
+    source files extracted in memory."""
+    import pandas as pd  # lazy: pandas, for the commands that load
+
+    from fiscal.load import Panel, load_panel, read_meta  # lazy: pandas
+
+    settings, resolved = resolve_targets(targets, all_)
+    folders = {}
+    extracted = []
+    for kind, target in resolved:
+        if kind == "dept_year":
+            folders[target.key] = settings.existing_dept_year_dir(target)
+        elif kind == "folder":
+            meta = read_meta(target)
+            folders[DeptYear(meta["slug"], meta["year"], meta["kind"]).key] = target
+        else:
+            extracted.append(budget_from_source(target, settings))
+    panel = load_panel(folders) if folders else Panel.from_budgets([])
+    if extracted:
+        extra = Panel.from_budgets(extracted)
+        panel = Panel(cells=pd.concat([panel.cells, extra.cells], ignore_index=True),
+                      claims=pd.concat([panel.claims, extra.claims], ignore_index=True),
+                      meta={**panel.meta, **extra.meta})
+    return panel
+
+
+def findings_json(found: pd.DataFrame) -> str:
+    """Findings as a JSON list with exactly the finding keys, amounts as numbers in 万元."""
+    import pandas as pd  # lazy: pandas, loaded by then (the check ran)
+
+    def num(v):
+        if v is None or (not isinstance(v, Decimal) and pd.isna(v)):
+            return None
+        return float(v) if v != v.to_integral() else int(v)
+
+    items = []
+    for _, r in found.iterrows():
+        items.append({
+            "department": r["department"], "year": int(r["year"]), "kind": r["kind"],
+            "rule": r["rule"], "severity": r["severity"], "table": r["table"],
+            "item": r["item"], "expected": num(r["expected"]), "actual": num(r["actual"]),
+            "difference": num(r["difference"]), "message": r["message"],
+            "source_line": int(r["source_line"]) if pd.notna(r["source_line"]) else None,
+        })
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def findings_table(found: pd.DataFrame, keys: list[str]) -> str:
+    """Findings grouped by department-year and severity, expected and actual side by side."""
+    lines = []
+    for key in keys:
+        sub = found[found["key"] == key] if not found.empty else found
+        n = {s: int((sub["severity"] == s).sum()) for s in SEVERITIES} if len(sub) else {}
+        lines.append(f"{key}: " + (", ".join(f"{v} {k}" for k, v in n.items() if v)
+                                   or "no finding"))
+        for sev in SEVERITIES:
+            part = sub[sub["severity"] == sev] if len(sub) else sub
+            if part.empty:
+                continue
+            lines.append(f"  {sev.upper()}")
+            for _, r in part.iterrows():
+                exp = "" if r["expected"] is None else fmt(r["expected"], trim=True)
+                act = "" if r["actual"] is None else fmt(r["actual"], trim=True)
+                loc = f"line {r['source_line']}" if r["source_line"] else ""
+                lines.append(f"    {r['rule']:<17} {r['table']:<9} {exp:>14} {act:>14}  "
+                             f"{r['message']}  [{loc}]")
+    return "\n".join(lines)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    """``fiscal check``: exit 0 without error-level finding, 1 with one, 2 on bad input."""
+    from fiscal.checks import FINDING_COLUMNS, empty_findings, run_rules  # lazy: pandas
+
+    panel = panel_for(args.targets, args.all)
+    found = run_rules(panel)
+    keys = sorted(panel.meta)
+    if args.format == "json":
+        out = findings_json(found)
+    elif args.format == "csv":
+        frame = found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+        out = frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    else:
+        out = findings_table(found, keys)
+    sys.stdout.write(out + "\n")
+    errors = int((found["severity"] == "error").sum()) if not found.empty else 0
+    if args.format == "table":
+        print(f"{len(keys)} department-year(s), {len(found)} finding(s), {errors} error(s).")
+    return 1 if errors else 0
 
 
 COMMANDS = {"extract": _cmd_extract, "list": _cmd_list, "validate": _cmd_validate,

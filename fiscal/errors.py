@@ -52,8 +52,16 @@ class UnknownDepartmentYearError(FiscalError):
     """A department-year that has no folder under the data folder."""
 
 
+class RegistryError(FiscalError):
+    """The department registry (``data/departments.csv``) cannot be read or lacks its columns."""
+
+
 class TargetError(FiscalError):
     """A command-line target that is not ``<slug>/<year>``, ``<slug>/<year>-final`` or a path."""
+
+
+class MissingMetaError(FiscalError):
+    """A folder given as a department-year that has no ``meta.json``."""
 
 
 class MissingTableError(FiscalError):
@@ -75,3 +83,20 @@ class OutputExistsError(FiscalError):
 class FormatError(FiscalError):
     """A file in a format disclosures come in that is not read: spreadsheet, word processor
     document, web page, image (the message names the format and what to give instead)."""
+
+
+class PdfError(FiscalError):
+    """A PDF that cannot be read: not a PDF, encrypted, damaged, without pages or text."""
+
+
+class ReportError(FiscalError):
+    """A report notebook that failed while it ran (the message names the cell)."""
+
+
+class BatchLockedError(FiscalError):
+    """A reports folder that another ``fiscal report`` is writing."""
+
+
+class RuleError(Exception):
+    """A rule registered wrongly (an id twice, an id emitted but not declared): a bug in
+    ``fiscal.checks``, not in the input, so not a :class:`FiscalError`."""

@@ -8,10 +8,12 @@ failure is collected before one error is raised, naming file, line and cell.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from fiscal.config import DeptYear, Settings
-from fiscal.errors import AmountError, FiscalError, MissingTableError, TableFileError
+from fiscal.errors import (
+    AmountError,
+    FiscalError,
+    MissingMetaError,
+    MissingTableError,
+    TableFileError,
+)
 from fiscal.schema import (
     CLAIM_CSV_COLUMNS,
     FEN_PER_WAN,
@@ -37,16 +45,41 @@ _DECIMAL_FULL = re.compile(_DECIMAL_RE)
 MAX_ERRORS_SHOWN = 5
 
 
-@dataclass
+class Problems(list[str]):
+    """The problems found while loading, each with the error class it calls for; the first
+    one's class is raised (with up to ``MAX_ERRORS_SHOWN`` messages) by :meth:`raise_any`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[type[FiscalError]] = []
+
+    def append(self, text: str, error: type[FiscalError] = TableFileError) -> None:
+        """Add a problem; ``error`` is the class it raises as (a broken file by default)."""
+        super().append(text)
+        self.errors.append(error)
+
+    def raise_any(self) -> None:
+        """Raise the problems found, if any, as the first one's error class."""
+        if not self:
+            return
+        shown = self[:MAX_ERRORS_SHOWN]
+        more = len(self) - len(shown)
+        raise self.errors[0]("; ".join(shown) + (f" (and {more} more)" if more else ""))
+
+
+@dataclass(eq=False)
 class Budget:
-    """One department-year: its tables (long form), claims and meta."""
+    """One department-year: its tables (long form), claims and meta.
+
+    Compared and hashed by identity (frames have no equality), so that a Budget can key a
+    cache (``fiscal.measures``).
+    """
 
     dept_year: DeptYear
     meta: dict
     tables: dict[str, pd.DataFrame]
     claims: pd.DataFrame
     folder: Path
-    _cells: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def department(self) -> str:
@@ -60,14 +93,11 @@ class Budget:
     def kind(self) -> str:
         return self.dept_year.kind
 
-    @property
+    @functools.cached_property
     def cells(self) -> pd.DataFrame:
-        """Every table's cells in one long frame."""
-        if self._cells is None:
-            frames = [f for f in self.tables.values() if len(f)]
-            self._cells = (pd.concat(frames, ignore_index=True) if frames
-                           else empty_table_frame())
-        return self._cells
+        """Every table's cells in one long frame (built on first use)."""
+        frames = [f for f in self.tables.values() if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else empty_table_frame()
 
     def table(self, table_id: str) -> pd.DataFrame:
         """The long frame of one table (empty when the source does not have it)."""
@@ -150,7 +180,7 @@ def wan_to_fen(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             pd.Series(bad_arr[codes], index=values.index))
 
 
-def _read_csv(path: Path, columns: tuple[str, ...], problems: list[str]) -> pd.DataFrame | None:
+def _read_csv(path: Path, columns: tuple[str, ...], problems: Problems) -> pd.DataFrame | None:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
@@ -217,14 +247,14 @@ def _conforms(df: pd.DataFrame, contract: Contract) -> bool:
     return True
 
 
-def _validate(df: pd.DataFrame, contract: str, path: Path, problems: list[str],
+def _validate(df: pd.DataFrame, contract: str, path: Path, problems: Problems,
               where: pd.DataFrame | None = None) -> None:
     """Validate against a frame contract (``TableFrame``, ``ClaimFrame``); name file and
     line of every failure (``where``: _file/_line by index). pandera is imported only
     for a frame that does not plainly conform."""
     if _conforms(df, FRAME_CONTRACTS[contract]):
         return
-    import pandera.errors as pa_errors
+    import pandera.errors as pa_errors  # lazy: pandera, only for a frame that fails
 
     try:
         frame_schema(contract).validate(df, lazy=True)
@@ -244,7 +274,7 @@ def _validate(df: pd.DataFrame, contract: str, path: Path, problems: list[str],
             problems.append(f"{path}: {len(cases) - MAX_ERRORS_SHOWN} more failure(s)")
 
 
-def _unique_claims(claims: pd.DataFrame, problems: list[str]) -> None:
+def _unique_claims(claims: pd.DataFrame, problems: Problems) -> None:
     dup = claims[claims.duplicated(["key", "claim"])]
     for _, r in dup.head(MAX_ERRORS_SHOWN).iterrows():
         problems.append(f"{r['_file']}, line {r['_line']}, column claim: '{r['claim']}' appears"
@@ -257,7 +287,7 @@ def read_meta(folder: Path) -> dict:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise MissingTableError(
+        raise MissingMetaError(
             "meta.json is missing: this is not a department-year folder",
             path=folder, fix="run `fiscal extract SOURCE` to create it") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -341,16 +371,34 @@ def load_budget(slug: str, year: int, kind: str = "budget",
 # Panels: every department-year at once, one read per table id
 # ---------------------------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)
 class Panel:
     """Many department-years in long frames: cells of every table, claims, meta.
 
-    ``key`` (``futian-sti/2018``) identifies the department-year of each row.
+    ``key`` (``futian-sti/2018``) identifies the department-year of each row. The frames
+    are read, not changed, once derived views (``values``, ``money_claims``) are used: those
+    are computed once per panel.
     """
 
     cells: pd.DataFrame
     claims: pd.DataFrame
     meta: dict[str, dict]
+
+    @functools.cached_property
+    def values(self) -> pd.DataFrame:
+        """The cells that hold an amount."""
+        return self.cells[self.cells["amount_fen"].notna()]
+
+    @functools.cached_property
+    def money_claims(self) -> pd.DataFrame:
+        """The claims in 万元, with their value and ulp in 分 (``value_fen``, ``ulp_fen``)."""
+        cl = self.claims
+        if cl.empty:
+            return cl
+        m = cl[cl["unit"] == "万元"].copy()
+        m["value_fen"] = [int(v * FEN_PER_WAN) for v in m["value"]]
+        m["ulp_fen"] = [int(u * FEN_PER_WAN) for u in m["ulp"]]
+        return m
 
     @classmethod
     def from_budgets(cls, budgets: list[Budget]) -> Panel:
@@ -393,7 +441,7 @@ def load_panel(folders: dict[str, Path]) -> Panel:
     metas: dict[str, dict] = {}
     files: dict[str, list[tuple[str, Path]]] = {}
     claim_files: list[tuple[str, Path]] = []
-    problems: list[str] = []
+    problems = Problems()
     for key, folder in sorted(folders.items()):
         meta = read_meta(folder)
         metas[key] = meta
@@ -443,7 +491,7 @@ def budget_from_rows(dy: DeptYear, meta: dict, tables: dict[str, list[dict]],
     meta_path = Path(f"{origin} (meta.json)")
     meta = _checked_meta(json.loads(json.dumps(meta, ensure_ascii=False)), meta_path)
     metas = {dy.key: meta}
-    problems: list[str] = []
+    problems = Problems()
     present = {}
     for table_id in meta["tables"]:
         if table_id not in TABLES:
@@ -481,7 +529,7 @@ def _raw_frame(rows: list[dict], columns: tuple[str, ...], key: str, file: str
 
 
 def _finish_panel(cells: list[pd.DataFrame], claims: pd.DataFrame, metas: dict[str, dict],
-                  problems: list[str]) -> Panel:
+                  problems: Problems) -> Panel:
     """Validate the converted cells and claims; raise every problem found, or the Panel."""
     cells_df = _concat(cells, _empty_cells)
     if not cells_df.empty:
@@ -491,11 +539,7 @@ def _finish_panel(cells: list[pd.DataFrame], claims: pd.DataFrame, metas: dict[s
         _validate(claims.drop(columns=["key", "slug", "_file", "_line"]), "ClaimFrame",
                   Path("(panel claims)"), problems, where=claims)
         _unique_claims(claims, problems)
-    if problems:
-        shown = problems[:MAX_ERRORS_SHOWN]
-        more = len(problems) - len(shown)
-        error = AmountError if "is not a number" in problems[0] else TableFileError
-        raise error("; ".join(shown) + (f" (and {more} more)" if more else ""))
+    problems.raise_any()
     return Panel(cells=_plain_strings(cells_df.drop(columns=["_file", "_line"], errors="ignore")),
                  claims=_plain_strings(claims.drop(columns=["_file", "_line"], errors="ignore")),
                  meta=metas)
@@ -519,7 +563,7 @@ def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
-          problems: list[str]) -> pd.DataFrame | None:
+          problems: Problems) -> pd.DataFrame | None:
     """Read CSV files that share one header in one parse; adds ``key``, ``_file``, ``_line``.
 
     The bodies are joined and parsed once by pyarrow (reading thousands of small
@@ -527,9 +571,7 @@ def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
     or whose quoted cells hold line breaks, is read on its own so that any
     error names it.
     """
-    import io
-
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow's CSV reader, only when files are read
     import pyarrow.csv as pacsv
 
     header = ",".join(columns).encode()
@@ -581,7 +623,7 @@ def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
 
 
 def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
-                 problems: list[str]) -> pd.DataFrame:
+                 problems: Problems) -> pd.DataFrame:
     amount, bad_a = wan_to_fen(raw["amount_wan"])
     ulp, bad_u = wan_to_fen(raw["ulp_wan"])
     for idx in raw.index[bad_a | bad_u][:MAX_ERRORS_SHOWN]:
@@ -589,7 +631,7 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
         problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
                         f" '{raw.at[idx, col]}' is not a number (row '{raw.at[idx, 'label']}')"
                         " — write the amount in 万元 with at most 6 decimals, or leave the cell"
-                        " empty")
+                        " empty", AmountError)
     unpaired = ~(bad_a | bad_u) & (amount.isna() != ulp.isna())
     for idx in raw.index[unpaired][:MAX_ERRORS_SHOWN]:
         problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}: amount_wan"
@@ -614,7 +656,7 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
     return out
 
 
-def _panel_ints(raw: pd.DataFrame, col: str, problems: list[str]) -> pd.Series:
+def _panel_ints(raw: pd.DataFrame, col: str, problems: Problems) -> pd.Series:
     codes, uniques = pd.factorize(raw[col])  # a panel repeats the same few numbers
     if all(str(u).isdigit() and len(str(u)) < 12 for u in uniques):
         return pd.Series(np.array([int(u) for u in uniques] + [0], dtype="int64")[codes],
@@ -626,13 +668,13 @@ def _panel_ints(raw: pd.DataFrame, col: str, problems: list[str]) -> pd.Series:
     return num.fillna(0).astype("int64")
 
 
-def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: list[str]) -> pd.DataFrame:
+def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: Problems) -> pd.DataFrame:
     for col in ("value", "ulp"):
         bad = ~raw[col].str.match(_DECIMAL_RE)
         for idx in raw.index[bad][:MAX_ERRORS_SHOWN]:
             problems.append(f"{raw.at[idx, '_file']}, line {raw.at[idx, '_line']}, column {col}:"
                             f" '{raw.at[idx, col]}' is not a number (claim {raw.at[idx, 'claim']})"
-                            " — fix the cell")
+                            " — fix the cell", AmountError)
         raw.loc[bad, col] = "0"
     meta_of = raw["key"].map
     out = raw.rename(columns={"year": "claim_year"}).copy()

@@ -8,6 +8,7 @@ An empty frame means the disclosure does not print what the measure needs.
 
 from __future__ import annotations
 
+import weakref
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -47,9 +48,14 @@ def growth(b: Budget) -> pd.DataFrame:
     subject, year, prior_year, current_wan, prior_wan, change_wan, change_pct
     (computed), stated_pct (as printed), prior_source.
     """
-    if "_growth" not in b.__dict__:
-        b.__dict__["_growth"] = _growth(b)
-    return b.__dict__["_growth"].copy()
+    if b not in _GROWTH:
+        _GROWTH[b] = _growth(b)
+    return _GROWTH[b].copy()
+
+
+#: The growth frame of each Budget, computed once (growth feeds several measures and the
+#: report's sections); an entry goes when its Budget does.
+_GROWTH: weakref.WeakKeyDictionary[Budget, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def _growth(b: Budget) -> pd.DataFrame:

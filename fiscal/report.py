@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fiscal import __version__
 from fiscal.config import KIND_LABELS, DeptYear, Settings
-from fiscal.errors import FiscalError
+from fiscal.errors import FiscalError, ReportError
 
 REPORT_NOTEBOOK = "budget_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -48,10 +48,6 @@ code { font-size: .85em; word-break: break-all; }
 a.anchor-link { display: none; }
 table.data td:first-child { white-space: nowrap; }
 """.replace("FONT_STACK_HERE", FONT_STACK)
-
-
-class ReportError(FiscalError):
-    """A notebook failed while building a report."""
 
 
 KERNEL_START_TRIES = 3

@@ -283,41 +283,6 @@ EXHAUSTIVE_PARTS: dict[str, tuple[str, ...]] = {
     "政府采购预算总额": ("政府采购货物", "政府采购工程", "政府采购服务"),
 }
 
-#: Columns that split a row's whole into parts: ``(whole, parts)``. A table uses the
-#: widest split whose columns it has (t01: amount = personnel + public + project; t06:
-#: amount = personnel + public). total = basic + project is ``rule_row_total``'s.
-ROW_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("amount", ("personnel", "public", "project")),
-    ("amount", ("personnel", "public")),
-    ("amount", ("fiscal_grant", "business_income", "operating_income", "other_income")),
-    ("amount", ("general_public", "fund", "state_capital")),
-    ("total", ("abroad", "reception", "vehicle")),
-    ("vehicle", ("vehicle_purchase", "vehicle_operation")),
-)
-
-#: What money a table covers: tables of different scope agree only where all the
-#: department's money is 一般公共预算 (t05 合计 equals t03 合计 or t01 支出总计).
-FUND_SCOPE: dict[str, str] = {
-    "t01": "all", "t02": "all", "t03": "all", "t04": "fiscal", "t05": "general_public",
-    "t06": "general_public", "t07": "general_public", "t10": "fund", "t11": "state_capital",
-}
-
-#: Columns two tables share, row by row (function code or class name; "Σ" for the
-#: totals): ``(table, column, table, column)``; ``a+b`` is the sum of two columns. The
-#: t04 column general_public is of 一般公共预算 scope whatever the table's.
-SHARED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("t01", "amount", "t03", "total"),
-    ("t01", "project", "t03", "project"),
-    ("t01", "personnel+public", "t03", "basic"),
-    ("t03", "total", "t05", "total"),
-    ("t03", "basic", "t05", "basic"),
-    ("t03", "project", "t05", "project"),
-    ("t04", "general_public", "t05", "total"),
-    ("t01", "personnel", "t06", "personnel"),
-    ("t01", "public", "t06", "public"),
-)
-
-
 META_REQUIRED = ("department", "slug", "year", "kind", "source_file", "source_sha256",
                  "tables")
 
@@ -394,7 +359,7 @@ FRAME_CONTRACTS: dict[str, Contract] = {"TableFrame": TABLE_FRAME, "ClaimFrame":
 @functools.cache
 def frame_schema(name: str):
     """The pandera ``DataFrameSchema`` of a contract (``"TableFrame"``, ``"ClaimFrame"``)."""
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # lazy: pandera costs ~1 s; valid data never needs it
 
     def column(dtype: str, nullable: bool, checks: tuple[tuple, ...]) -> pa.Column:
         made = [getattr(pa.Check, check)(*(list(a) if isinstance(a, tuple) else a

@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from fiscal.errors import AmountError, DecodeError, MissingTableError
+from fiscal.errors import (
+    AmountError,
+    DecodeError,
+    MissingMetaError,
+    MissingTableError,
+    TableFileError,
+)
 from fiscal.extract.text import decode
 
 
@@ -86,6 +92,34 @@ def test_table_listed_in_meta_but_missing_raises_missing_table_error(dept_dir):
     (dept_dir / "t09.csv").unlink()
     with pytest.raises(MissingTableError, match=r"t09\.csv is missing"):
         load_folder(dept_dir)
+
+
+def test_a_folder_without_meta_json_raises_missing_meta_error(dept_dir):
+    from fiscal.load import load_folder
+
+    (dept_dir / "meta.json").unlink()
+    with pytest.raises(MissingMetaError, match="meta.json is missing") as info:
+        load_folder(dept_dir)
+    assert not isinstance(info.value, MissingTableError)
+
+
+def test_a_broken_file_before_a_bad_amount_raises_as_a_broken_file(dept_dir):
+    from fiscal.load import load_folder
+
+    def bad_level(rows):
+        rows[1][rows[0].index("level")] = "x"  # not a whole number: read first (t05 < t09)
+        return rows
+
+    def no_number(rows):
+        rows[1][rows[0].index("amount_wan")] = "abc"
+        return rows
+
+    edit_csv(dept_dir / "t05.csv", bad_level)
+    edit_csv(dept_dir / "t09.csv", no_number)
+    with pytest.raises(TableFileError, match="'x' is not a whole number") as info:
+        load_folder(dept_dir)
+    assert not isinstance(info.value, AmountError)
+    assert "'abc' is not a number" in str(info.value)
 
 
 def test_non_number_in_an_amount_cell(fiscal_cli, dept_dir, tmp_data):

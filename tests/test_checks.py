@@ -19,9 +19,12 @@ from fiscal.checks import (
     FACTS,
     FINDING_COLUMNS,
     IDENTITIES,
+    REGISTRY,
     REQUIRED_TABLES,
     RULES,
     SEVERITIES,
+    Rule,
+    finding_schema,
     fmt,
     pct_range,
     relations,
@@ -299,6 +302,13 @@ def test_rule_fires_on_its_fault_with_the_finding_columns(rule):
     assert len(found) >= 1
     assert sorted(found.columns) == sorted(["key", *FINDING_COLUMNS])
     assert set(found["severity"]) <= set(SEVERITIES)
+    finding_schema().validate(found)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_rule_emits_only_the_ids_it_declares(rule):
+    declared = REGISTRY[rule.__name__.removeprefix("rule_")].emits
+    assert set(rule(FAULTS[rule]())["rule"]) <= set(declared)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
@@ -1155,14 +1165,12 @@ def test_a_change_read_with_doubt_that_fails_is_for_review():
     one(rule_claim_change(p), "claim_change", "review", expected="5", actual="1")
 
 
-def test_a_rule_that_raises_is_reported_and_the_others_still_run(monkeypatch):
-    import fiscal.checks as checks
-
+def test_a_rule_that_raises_is_reported_and_the_others_still_run():
     def rule_broken(p):
         raise ValueError("max() arg is an empty sequence")
 
-    monkeypatch.setattr(checks, "RULES", (rule_broken, *checks.RULES))
-    found = checks.run_rules(_fault_claim_change())
+    broken = Rule("broken", rule_broken, {"broken": "坏规则"}, "坏规则", "总是出错", "review")
+    found = run_rules(_fault_claim_change(), rules=[broken, *REGISTRY.values()])
     broken = found[found["rule"] == "broken"]
     assert list(broken["severity"]) == ["review"]
     assert "无法核对" in broken["message"].iloc[0]

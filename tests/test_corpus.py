@@ -71,7 +71,7 @@ def test_every_corpus_file_has_an_expectation():
 
 
 #: Texts that name no registered department (本部门, 市本级, 区本级, 区政协 …): `fiscal check`
-#: refuses them until fiscal.checks._budget_from_source passes unregistered="provisional".
+#: refuses them until fiscal.cli.budget_from_source passes unregistered="provisional".
 ANONYMOUS = {"07", "18", "28", "29", "32", "36", "41", "71"}
 
 

@@ -375,3 +375,12 @@ def test_function_structure_of_tiny_t05_with_a_negative_item():
     # 110 / 100 = 110.00%; −10 / 100 = −10.00%
     assert fs["code"].tolist() == ["206", "208"]
     assert fs["share_pct"].tolist() == [D("110.00"), D("-10.00")]
+
+
+def test_growth_is_computed_once_per_budget_and_handed_out_as_a_copy(seed_budget):
+    first = measures.growth(seed_budget)
+    assert len(first) > 0
+    first["subject"] = "改过"
+    again = measures.growth(seed_budget)
+    assert "改过" not in set(again["subject"])
+    assert measures._GROWTH[seed_budget] is not again  # the cached frame stays untouched

@@ -23,6 +23,7 @@ from matplotlib import font_manager
 
 from fiscal import measures, plots
 from fiscal.load import load_budget
+from fiscal.money import fmt
 
 D = Decimal
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -245,5 +246,5 @@ def test_chart_repr_png_carries_the_alt_text():
     ("33534.08", "33,534.08"), ("26380", "26,380"), ("-12.5", "-12.5"), ("0", "0"),
     ("19332.80", "19,332.80"),
 ])
-def test_fmt_wan_keeps_printed_precision_with_thousands_commas(value, text):
-    assert plots.fmt_wan(D(value)) == text
+def test_chart_labels_keep_printed_precision_with_thousands_commas(value, text):
+    assert fmt(D(value)) == text  # what plots labels bars with

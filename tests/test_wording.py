@@ -26,9 +26,9 @@ import rewriter as rw  # tests/ is on sys.path (rootdir conftest)
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from fiscal.checks import _budget_from_source, check
+from fiscal.checks import check
+from fiscal.cli import budget_from_source
 from fiscal.config import Settings
-from fiscal.extract import extract
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -63,7 +63,7 @@ def findings(text: str, name: str, folder: Path) -> list[dict]:
         sub.mkdir(parents=True, exist_ok=True)
         path = sub / name
         path.write_text(text, encoding="utf-8")
-        found = check(_budget_from_source(path, SETTINGS, extract))
+        found = check(budget_from_source(path, SETTINGS))
         _FINDINGS[key] = found.to_dict("records")
     return _FINDINGS[key]
 
