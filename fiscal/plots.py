@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from fiscal.money import fmt
+
 FONT_FAMILY = "Noto Sans CJK SC"
 DPI = 96
 PALETTE = ["#2f6690", "#d1495b", "#edae49", "#66a182", "#8d6a9f", "#00798c", "#6c757d"]
@@ -38,6 +40,7 @@ def setup_fonts() -> str:
     global _ready
     if _ready:
         return FONT_FAMILY
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     import matplotlib
     import seaborn as sns
     from matplotlib import font_manager
@@ -59,6 +62,7 @@ def setup_fonts() -> str:
 
 def _figure(width: float, height: float):
     setup_fonts()
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=DPI)
@@ -66,6 +70,7 @@ def _figure(width: float, height: float):
 
 
 def _render(fig, alt: str) -> Chart:
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
@@ -80,14 +85,10 @@ def _f(values) -> list[float]:
     return [float(Decimal(v)) for v in values]
 
 
-def fmt_wan(v: Decimal) -> str:
-    """``33534.08`` -> ``33,534.08``."""
-    return f"{Decimal(v):,f}"
-
-
 def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "万元",
          share: str | None = None) -> Chart:
     """Sorted horizontal bars, largest on top, each labelled with its amount (and share)."""
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     import seaborn as sns
 
     df = df.sort_values(value, ascending=False, kind="stable")
@@ -99,7 +100,7 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "万�
     sns.despine(ax=ax, left=True)
     texts = []
     for _, r in df.iterrows():
-        t = fmt_wan(r[value])
+        t = fmt(r[value])
         if share is not None and r[share] is not None:
             t += f"（{r[share]}%）"
         texts.append(t)
@@ -115,6 +116,7 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "万�
 
 def growth_bars(g: pd.DataFrame, title: str = "比上年增减（%）") -> Chart:
     """Change on the prior year in %, one bar per figure the narrative compares."""
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     import seaborn as sns
 
     g = g[g["change_pct"].notna()]
@@ -123,7 +125,7 @@ def growth_bars(g: pd.DataFrame, title: str = "比上年增减（%）") -> Chart
     colors = [PALETTE[1] if v < 0 else PALETTE[0] for v in values]
     sns.barplot(x=values, y=list(g["subject"]), hue=list(g["subject"]), palette=colors,
                 legend=False, ax=ax, orient="h")
-    labels = [f"{r.change_pct:+}%（{fmt_wan(r.prior_wan)} → {fmt_wan(r.current_wan)}）"
+    labels = [f"{r.change_pct:+}%（{fmt(r.prior_wan)} → {fmt(r.current_wan)}）"
               for r in g.itertuples()]
     for i, (v, t) in enumerate(zip(values, labels, strict=True)):
         ax.text(v, i, (" " + t) if v >= 0 else (t + " "), va="center",
@@ -135,13 +137,14 @@ def growth_bars(g: pd.DataFrame, title: str = "比上年增减（%）") -> Chart
     ax.set_xlabel("%")
     ax.set_ylabel("")
     ax.set_title(title)
-    parts = [f"{r.subject} {fmt_wan(r.prior_wan)} → {fmt_wan(r.current_wan)} 万元，"
+    parts = [f"{r.subject} {fmt(r.prior_wan)} → {fmt(r.current_wan)} 万元，"
              f"{r.change_pct:+}%" for r in g.itertuples()]
     return _render(fig, f"{title}：" + "；".join(parts))
 
 
 def sangong_trend(s: pd.DataFrame, title: str = "“三公”经费变化") -> Chart:
     """三公 total and components across the years available, one line each."""
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     import seaborn as sns
 
     s = s[s["component"].isin(["三公经费", "因公出国（境）费", "公务接待费",
@@ -161,7 +164,7 @@ def sangong_trend(s: pd.DataFrame, title: str = "“三公”经费变化") -> C
     ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     parts = []
     for comp, grp in s.groupby("component", sort=False):
-        parts.append(comp + " " + "，".join(f"{y}年 {fmt_wan(v)}"
+        parts.append(comp + " " + "，".join(f"{y}年 {fmt(v)}"
                                             for y, v in zip(grp["year"], grp["amount_wan"],
                                                             strict=True)))
     return _render(fig, f"{title}（万元）：" + "；".join(parts))
@@ -171,6 +174,7 @@ def sangong_departments(s: pd.DataFrame, title: str = "各部门“三公”经�
     """三公 totals of the departments with more than one year: one small panel each, with
     its own scale (departments differ by a thousand times)."""
     setup_fonts()
+    # lazy: matplotlib/seaborn cost ~1 s to import; only drawing a chart needs them
     from matplotlib.figure import Figure
 
     deps = sorted(set(s["department"]))
@@ -184,11 +188,11 @@ def sangong_departments(s: pd.DataFrame, title: str = "各部门“三公”经�
         years = [f"{int(y)}年" for y in grp["year"]]
         ax.bar(years, _f(grp["amount_wan"]), color=PALETTE[0], width=0.6)
         for i, v in enumerate(grp["amount_wan"]):
-            ax.text(i, float(v), fmt_wan(v), ha="center", va="bottom", fontsize=8)
+            ax.text(i, float(v), fmt(v), ha="center", va="bottom", fontsize=8)
         ax.set_title(dep if len(dep) <= 14 else dep[:13] + "…", fontsize=9)
         ax.margins(y=0.2)
         ax.tick_params(labelsize=8)
-        parts.append(dep + " " + "，".join(f"{y} {fmt_wan(v)}" for y, v in
+        parts.append(dep + " " + "，".join(f"{y} {fmt(v)}" for y, v in
                                            zip(years, grp["amount_wan"], strict=True)))
     for ax in list(axes.flat)[len(deps):]:
         ax.set_visible(False)
