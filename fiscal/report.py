@@ -25,7 +25,7 @@ from fiscal.errors import FiscalError
 from fiscal.manifest import OVERVIEW_NOTEBOOK, REPORT_NOTEBOOK, job_inputs, write_atomic
 from fiscal.render import TEMPLATES, Markup, render
 
-__all__ = ["ReportError", "body_html", "build", "build_index", "execute", "kernel",
+__all__ = ["CSP", "ReportError", "body_html", "build", "build_index", "execute", "kernel",
            "start_kernel"]
 
 KERNEL_START_TRIES = 3
@@ -33,6 +33,8 @@ KERNEL_START_TRIES = 3
 KERNEL_WARMUP = ("import fiscal.view, fiscal.checks, seaborn\n"
                  "from fiscal import plots\nplots.setup_fonts()")
 HIDDEN_TAGS = ("parameters", "injected-parameters")
+# every page's Content-Security-Policy: nothing is fetched, images are data: URLs
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 class ReportError(FiscalError):
@@ -152,7 +154,8 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
                      cwd=settings.notebooks_dir, out=keep, km=km)
     out = settings.report_path(dy)
     write_atomic(out, render(
-        "report.html.j2", body=Markup(body_html(nb)), meta=meta, version=__version__,
+        "report.html.j2", body=Markup(body_html(nb)), csp=Markup(CSP), meta=meta,
+        version=__version__,
         title=f"{meta['department']} {dy.year} 年部门{KIND_LABELS[dy.kind]} — fiscal 报告",
         inputs=inputs or job_inputs(dy, settings)))
     return out
@@ -166,6 +169,6 @@ def build_index(settings: Settings | None = None, status: dict[str, str] | None 
         nb = execute(settings.notebook(OVERVIEW_NOTEBOOK), {"status": status or {}},
                      cwd=settings.notebooks_dir, km=km)
     out = settings.index_path
-    write_atomic(out, render("index.html.j2", body=Markup(body_html(nb)), version=__version__,
-                             title="部门预算决算公开总览 — fiscal"))
+    write_atomic(out, render("index.html.j2", body=Markup(body_html(nb)), csp=Markup(CSP),
+                             version=__version__, title="部门预算决算公开总览 — fiscal"))
     return out
