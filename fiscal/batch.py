@@ -181,18 +181,17 @@ def executor(kind: str, workers: int, scheduler: str | None = None
     """
     if kind == "dask":
         with _dask_client(workers, scheduler) as client:
-            try:
-                yield client.get_executor(pure=False, retries=1)
-            finally:
-                with contextlib.suppress(Exception):
-                    client.run(_WarmKernel.shutdown)
+            yield client.get_executor(pure=False, retries=1)
+            with contextlib.suppress(Exception):  # the workers' kernels (the cluster may stay)
+                client.run(_WarmKernel.shutdown)
         return
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                   initializer=_init_worker)
     try:
         yield pool
     except BaseException:
-        # the pool's workers are this process's only multiprocessing children
+        # the pool's workers are this process's only multiprocessing children (Python
+        # 3.14's pool.terminate_workers() will say so without that assumption)
         for proc in mp.active_children():
             with contextlib.suppress(Exception):
                 proc.terminate()
@@ -301,7 +300,7 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
             with contextlib.ExitStack() as stack:
                 pool = None
                 if jobs:
-                    pool = stack.enter_context(_executor(executor, workers, scheduler, jobs))
+                    pool = stack.enter_context(_executor(executor, workers, scheduler, len(jobs)))
                     _build_all(pool, jobs, settings, on_result)
                 if index:
                     status = {r.key: "失败：" + r.message for r in results
@@ -309,7 +308,7 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
                     digest = index_inputs(settings, status)
                     if force or not manifest.index_current(digest, settings):
                         pool = pool or stack.enter_context(
-                            _executor(executor, workers, scheduler, [INDEX]))
+                            _executor(executor, workers, scheduler, 1))
                         page = Path(pool.submit(_worker_index, settings, status).result())
                         manifest.index = {"status": "built", "inputs": digest,
                                           "html_sha256": sha256_file(page)}
@@ -322,9 +321,9 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
     return sorted(results, key=lambda r: r.key)
 
 
-def _executor(kind: str, workers: int, scheduler: str | None, tasks: list):
-    """The executor for a run, no larger than its number of ``tasks``."""
-    return executor(kind, max(1, min(workers, len(tasks))), scheduler)
+def _executor(kind: str, workers: int, scheduler: str | None, tasks: int):
+    """The executor for a run: no more workers than ``tasks``."""
+    return executor(kind, max(1, min(workers, tasks)), scheduler)
 
 
 def _tidy(folder: Path) -> None:
