@@ -5,7 +5,7 @@ cell, images embedded, nothing fetched from the network (a Content-Security-Poli
 forbids it), department, year and kind in <title>, provenance in the footer. The page is
 ``fiscal/templates/report.html.j2`` (the index ``index.html.j2``) around nbconvert's body of
 the executed notebook. The same inputs give the same bytes: the body carries no cell ids,
-metadata or execution counts, charts are PNGs drawn by Agg, and nothing time-dependent is
+code-cell metadata or prompts, charts are PNGs drawn by Agg, and nothing time-dependent is
 written.
 """
 
