@@ -3,35 +3,46 @@
 Each worker process owns one warm Jupyter kernel and builds department-years
 in turn with it (imports, fonts and caches are paid once per worker, not per
 report; ``tests/test_batch.py`` proves a warm kernel's HTML byte-identical to a
-fresh kernel's). Workers are a local process pool or a Dask cluster; the plan
-and the bytes are the same. A failing department-year is isolated: its message
-and partial notebook are kept, the others finish, the index lists it and the
-batch exits 1. Reports are written atomically and a manifest of input hashes
-lets a rerun skip what has not changed. One lock per reports folder keeps two
-batches from writing at once.
+fresh kernel's). Workers sit behind one ``concurrent.futures`` executor: a local
+process pool or a Dask cluster's (``Client.get_executor``); the plan and the bytes
+are the same. A failing department-year is isolated: its message and partial
+notebook are kept, the others finish, the index lists it and the batch exits 1.
+Reports are written atomically and the manifest (:mod:`fiscal.manifest`) lets a rerun
+skip every page whose inputs have not changed, the index included: a run with nothing
+to do starts no worker and no kernel. One lock per reports folder keeps two batches
+from writing at once.
 """
 
 from __future__ import annotations
 
+import atexit
+import concurrent.futures as cf
 import contextlib
 import fcntl
-import hashlib
 import json
+import multiprocessing as mp
 import os
+import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from fiscal import __version__
+from tqdm import tqdm
+
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import BatchLockedError, FiscalError
+from fiscal.manifest import MANIFEST, Manifest, index_inputs, job_inputs, sha256_file
+from fiscal.report import build, build_index, start_kernel
 
-MANIFEST = "manifest.json"
+__all__ = ["MANIFEST", "BatchLockedError", "Job", "Result", "executor", "job_inputs", "lock",
+           "plan", "run", "run_job", "summary", "to_json"]
+
 LOCK = ".lock"
 WORK = "_work"
 FAILED = "_failed"
+INDEX = "index"
 
 
 @dataclass(frozen=True)
@@ -64,59 +75,17 @@ class Result:
 # Planning
 # ---------------------------------------------------------------------------
 
-def job_inputs(dy: DeptYear, settings: Settings) -> str:
-    """Hash of everything a report depends on: its department's folders of that kind (the
-    三公 trend reads the other years), the notebook and the package version."""
-    from fiscal.report import REPORT_NOTEBOOK
-
-    h = hashlib.sha256()
-    for other in settings.dept_years():
-        if other.slug == dy.slug and other.kind == dy.kind:
-            folder = settings.dept_year_dir(other)
-            for path in sorted(p for p in folder.iterdir() if p.is_file()):
-                h.update(f"{other.key}/{path.name}".encode() + b"\0" + path.read_bytes())
-    h.update(settings.notebook(REPORT_NOTEBOOK).read_bytes())
-    h.update(__version__.encode())
-    return h.hexdigest()
-
-
-def read_manifest(settings: Settings) -> dict:
-    path = settings.reports_dir / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data.get("reports", {}) if isinstance(data, dict) else {}
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
-        return {}
-
-
-def write_manifest(settings: Settings, entries: dict) -> None:
-    from fiscal.report import write_atomic
-
-    data = {"fiscal": __version__, "reports": dict(sorted(entries.items()))}
-    write_atomic(settings.reports_dir / MANIFEST,
-                 json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _sha(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return ""
-
-
 def plan(settings: Settings, targets: list[DeptYear], force: bool = False
          ) -> tuple[list[Job], list[Result]]:
     """Jobs to build and department-years to skip (inputs and report unchanged)."""
-    manifest = read_manifest(settings)
+    manifest = Manifest.read(settings)
     jobs, skipped = [], []
     for dy in targets:
         settings.existing_dept_year_dir(dy)
         inputs = job_inputs(dy, settings)
-        entry = manifest.get(dy.key, {})
-        report = settings.report_path(dy)
-        if (not force and entry.get("inputs") == inputs and entry.get("status") == "built"
-                and entry.get("html_sha256") == _sha(report)):
-            skipped.append(Result(dy.key, "skipped", html_sha256=entry["html_sha256"]))
+        if not force and manifest.report_current(dy, inputs, settings):
+            skipped.append(Result(dy.key, "skipped",
+                                  html_sha256=manifest.reports[dy.key]["html_sha256"]))
         else:
             jobs.append(Job(dy.slug, dy.year, dy.kind, inputs))
     return jobs, skipped
@@ -126,42 +95,36 @@ def plan(settings: Settings, targets: list[DeptYear], force: bool = False
 # Workers: one warm kernel per process
 # ---------------------------------------------------------------------------
 
-_KM = None
+class _WarmKernel:
+    """This process's warm kernel, started on first use for given settings."""
 
+    km = None
+    settings: Settings | None = None
 
-_KM_FOR: Settings | None = None
+    @classmethod
+    def get(cls, settings: Settings):
+        if cls.km is not None and cls.km.is_alive() and settings == cls.settings:
+            return cls.km
+        cls.shutdown()
+        cls.km, cls.settings = start_kernel(settings), settings
+        return cls.km
 
-
-def _kernel(settings: Settings):
-    """This process's warm kernel for these settings, started on first use."""
-    global _KM, _KM_FOR
-    if _KM is not None and _KM.is_alive() and settings == _KM_FOR:
-        return _KM
-    _shutdown()
-    from fiscal.report import start_kernel
-
-    _KM, _KM_FOR = start_kernel(settings), settings
-    return _KM
-
-
-def _shutdown() -> None:
-    global _KM
-    if _KM is not None:
-        with contextlib.suppress(Exception):
-            _KM.shutdown_kernel(now=True)
-        _KM = None
+    @classmethod
+    def shutdown(cls) -> None:
+        if cls.km is not None:
+            with contextlib.suppress(Exception):
+                cls.km.shutdown_kernel(now=True)
+            cls.km = None
 
 
 def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
     """Build one report in this process's warm kernel (or a fresh one)."""
-    from fiscal.report import build
-
     dy = job.dept_year
     started = time.perf_counter()
     work = settings.reports_dir / WORK / dy.slug / f"{dy.folder_name}.{os.getpid()}.ipynb"
     work.parent.mkdir(parents=True, exist_ok=True)
     try:
-        km = None if fresh else _kernel(settings)
+        km = None if fresh else _WarmKernel.get(settings)
         try:
             out = build(dy, settings, keep=work, km=km, inputs=job.inputs)
         except FiscalError:
@@ -169,12 +132,12 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
         except Exception as exc:  # the kernel died: one more try on a new kernel
             if fresh or (km is not None and km.is_alive()):
                 raise FiscalError(f"{type(exc).__name__}: {exc}") from None
-            _shutdown()
-            out = build(dy, settings, keep=work, km=_kernel(settings),
+            _WarmKernel.shutdown()
+            out = build(dy, settings, keep=work, km=_WarmKernel.get(settings),
                         inputs=job.inputs)
         work.unlink(missing_ok=True)
         return Result(dy.key, "built", seconds=time.perf_counter() - started,
-                      html_sha256=_sha(out))
+                      html_sha256=sha256_file(out))
     except FiscalError as exc:
         kept = ""
         if work.exists():
@@ -186,25 +149,81 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
                       seconds=time.perf_counter() - started, kept=kept)
 
 
-def _worker_job(job: Job, settings: Settings) -> Result:
-    return run_job(job, settings)
-
-
 def _worker_index(settings: Settings, status: dict[str, str]) -> str:
     """Build the index in this process's warm kernel."""
-    from fiscal.report import build_index
-
-    return str(build_index(settings, status=status, km=_kernel(settings)))
+    return str(build_index(settings, status=status, km=_WarmKernel.get(settings)))
 
 
 def _init_worker() -> None:
     """A pool worker leaves Ctrl-C to the command, which stops the pool; it shuts its
     kernel down when it exits."""
-    import atexit
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    atexit.register(_shutdown)
+    atexit.register(_WarmKernel.shutdown)
+
+
+# ---------------------------------------------------------------------------
+# Executors
+# ---------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def executor(kind: str, workers: int, scheduler: str | None = None
+             ) -> Iterator[cf.Executor]:
+    """A ``concurrent.futures`` executor whose workers build reports.
+
+    ``local``: a pool of ``workers`` spawned processes. ``dask``: the executor of a Dask
+    client, on the cluster at ``scheduler`` or a local one of ``workers`` processes; a task
+    whose worker is lost is retried once. On an exception (Ctrl-C included) the local
+    workers are stopped at once rather than waited for.
+    """
+    if kind == "dask":
+        with _dask_client(workers, scheduler) as client:
+            yield client.get_executor(pure=False, retries=1)
+            with contextlib.suppress(Exception):  # the workers' kernels (the cluster may stay)
+                client.run(_WarmKernel.shutdown)
+        return
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                  initializer=_init_worker)
+    try:
+        yield pool
+    except BaseException:
+        # the pool's workers are this process's only multiprocessing children (Python
+        # 3.14's pool.terminate_workers() will say so without that assumption)
+        for proc in mp.active_children():
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _dask_client(workers: int, scheduler: str | None):
+    # lazy: distributed takes about a second to import and local runs do not need it
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=40))
+            client = stack.enter_context(Client(cluster))
+        yield client
+
+
+def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
+               on_result: Callable[[Result], None]) -> None:
+    """Submit every job and hand each result over as it comes; a lost worker fails its job
+    only."""
+    futures = {pool.submit(run_job, job, settings): job for job in jobs}
+    for fut in cf.as_completed(futures):
+        try:
+            result = fut.result()
+        except Exception as exc:  # the worker process itself died
+            result = Result(futures[fut].dept_year.key, "failed",
+                            message=f"worker died: {type(exc).__name__}: {exc}")
+        on_result(result)
 
 
 # ---------------------------------------------------------------------------
@@ -235,114 +254,72 @@ def lock(settings: Settings, wait: bool = True):
         fh.close()
 
 
-def _progress(total: int, skipped: int):
-    from tqdm import tqdm
-
+def _progress(total: int, skipped: int) -> tqdm:
     return tqdm(total=total, desc="reports", unit="report", file=sys.stderr,
                 disable=not sys.stderr.isatty(), dynamic_ncols=True,
                 postfix={"done": 0, "failed": 0, "skipped": skipped})
 
 
-def _run_local(jobs: list[Job], settings: Settings, workers: int, on_result,
-               index_status) -> None:
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
-                               initializer=_init_worker)
-    try:
-        futures = {pool.submit(_worker_job, job, settings): job for job in jobs}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                on_result(fut.result())
-            except Exception as exc:  # the worker process itself died
-                on_result(Result(job.dept_year.key, "failed",
-                                 message=f"worker died: {type(exc).__name__}: {exc}"))
-        if index_status is not None:
-            pool.submit(_worker_index, settings, index_status()).result()
-    except BaseException:  # Ctrl-C or an index failure: stop the workers, do not wait
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _run_dask(jobs: list[Job], settings: Settings, workers: int, scheduler: str | None,
-              on_result, index_status) -> None:
-    from dask.distributed import Client, LocalCluster
-    from dask.distributed import as_completed as dask_completed
-
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    try:
-        futures = {client.submit(_worker_job, job, settings, key=f"report-{job.dept_year.key}",
-                                 retries=1): job for job in jobs}
-        for fut in dask_completed(list(futures)):
-            job = futures[fut]
-            try:
-                on_result(fut.result())
-            except Exception as exc:
-                on_result(Result(job.dept_year.key, "failed",
-                                 message=f"worker lost: {type(exc).__name__}: {exc}"))
-        if index_status is not None:
-            client.submit(_worker_index, settings, index_status(), key="report-index",
-                          pure=False).result()
-        with contextlib.suppress(Exception):
-            client.run(_shutdown)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: int | None = None,
         force: bool = False, executor: str = "local", scheduler: str | None = None,
         index: bool = True) -> list[Result]:
-    """Build reports for ``targets`` and the index; returns one result per department-year."""
+    """Build reports for ``targets`` and the index; returns one result per department-year.
+
+    Only what is not current is built: a department-year whose inputs and report match the
+    manifest is skipped, and so is the index when its inputs (every department-year, the
+    failures of this run, the overview notebook, the version) and page match. Workers (and
+    their kernels) start only when something is to be built. A failed index build is a
+    result with key ``index``.
+    """
     settings = settings or Settings.from_env()
     workers = workers or os.cpu_count() or 1
     with lock(settings):
         jobs, results = plan(settings, targets, force)
-        manifest = read_manifest(settings)
+        inputs = {j.dept_year.key: j.inputs for j in jobs}
+        manifest = Manifest.read(settings)
         bar = _progress(len(jobs) + len(results), len(results))
         bar.update(len(results))
         counts = {"done": 0, "failed": 0, "skipped": len(results)}
 
         def on_result(r: Result) -> None:
             results.append(r)
-            job_inputs_ = next((j.inputs for j in jobs if j.dept_year.key == r.key), "")
-            entry = {"status": r.status, "inputs": job_inputs_, "html_sha256": r.html_sha256}
+            entry = {"status": r.status, "inputs": inputs[r.key], "html_sha256": r.html_sha256}
             if r.status == "failed":
                 entry.update(message=r.message, kept=r.kept)
-            manifest[r.key] = entry
-            write_manifest(settings, manifest)
+            manifest.reports[r.key] = entry
+            manifest.write(settings)
             counts["done" if r.status == "built" else "failed"] += 1
             bar.set_postfix(counts)
             bar.update(1)
 
-        def index_status() -> dict[str, str]:
-            return {r.key: "失败：" + r.message for r in results if r.status == "failed"}
-
         try:
-            if executor == "dask":
-                _run_dask(jobs, settings, workers, scheduler, on_result,
-                          index_status if index else None)
-            else:
-                _run_local(jobs, settings, workers, on_result, index_status if index else None)
+            with contextlib.ExitStack() as stack:
+                pool = None
+                if jobs:
+                    pool = stack.enter_context(_executor(executor, workers, scheduler, len(jobs)))
+                    _build_all(pool, jobs, settings, on_result)
+                if index:
+                    status = {r.key: "失败：" + r.message for r in results
+                              if r.status == "failed"}
+                    digest = index_inputs(settings, status)
+                    if force or not manifest.index_current(digest, settings):
+                        pool = pool or stack.enter_context(
+                            _executor(executor, workers, scheduler, 1))
+                        page = Path(pool.submit(_worker_index, settings, status).result())
+                        manifest.index = {"status": "built", "inputs": digest,
+                                          "html_sha256": sha256_file(page)}
+                        manifest.write(settings)
         except FiscalError as exc:  # the index could not be built: say so, keep the rest
-            results.append(Result("index", "failed", message=str(exc)))
+            results.append(Result(INDEX, "failed", message=str(exc)))
         finally:
             bar.close()
             _tidy(settings.reports_dir / WORK)
     return sorted(results, key=lambda r: r.key)
+
+
+def _executor(kind: str, workers: int, scheduler: str | None, tasks: int):
+    """The executor for a run: no more workers than ``tasks``."""
+    return executor(kind, max(1, min(workers, tasks)), scheduler)
 
 
 def _tidy(folder: Path) -> None:
@@ -371,4 +348,5 @@ def summary(results: list[Result], settings: Settings) -> str:
 
 
 def to_json(results: list[Result]) -> str:
+    """The results as a JSON list."""
     return json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=2)

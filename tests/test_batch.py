@@ -23,9 +23,10 @@ import pytest
 from conftest import COMMITTED, copy_dept_year
 
 from fiscal import batch
-from fiscal.batch import Job, Result, job_inputs, plan, summary
+from fiscal.batch import Job, Result, plan, summary
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import FiscalError, UnknownDepartmentYearError
+from fiscal.manifest import Manifest, index_inputs, job_inputs
 
 SEED = DeptYear("futian-sti", 2018)
 TWO = {"futian-sti": "深圳市福田区科技创新局", "futian-copy": "福田副本局"}
@@ -124,8 +125,8 @@ def planned(tmp_path: Path) -> Settings:
     report = s.report_path(SEED)
     report.parent.mkdir(parents=True)
     report.write_text("<!DOCTYPE html><html>fake</html>\n", encoding="utf-8")
-    batch.write_manifest(s, {SEED.key: {"status": "built", "inputs": job_inputs(SEED, s),
-                                        "html_sha256": sha(report)}})
+    Manifest(reports={SEED.key: {"status": "built", "inputs": job_inputs(SEED, s),
+                                 "html_sha256": sha(report)}}).write(s)
     return s
 
 
@@ -184,7 +185,7 @@ def test_plan_rebuilds_when_the_notebook_changes(planned):
 
 
 def test_plan_rebuilds_when_the_package_version_changes(planned, monkeypatch):
-    monkeypatch.setattr(batch, "__version__", "9.9.9")
+    monkeypatch.setattr("fiscal.manifest.__version__", "9.9.9")
     jobs, _ = only_seed(planned)
     assert len(jobs) == 1
 
@@ -201,8 +202,9 @@ def test_plan_rebuilds_when_the_report_is_not_the_one_built(planned, damage):
 
 
 def test_plan_rebuilds_a_department_year_that_failed_last_time(planned):
-    entry = batch.read_manifest(planned)[SEED.key]
-    batch.write_manifest(planned, {SEED.key: {**entry, "status": "failed", "message": "x"}})
+    manifest = Manifest.read(planned)
+    manifest.reports[SEED.key].update(status="failed", message="x")
+    manifest.write(planned)
     jobs, _ = only_seed(planned)
     assert len(jobs) == 1
 
@@ -234,6 +236,97 @@ def test_job_inputs_do_not_depend_on_where_the_folders_are(planned, tmp_path):
     other = Settings(data_dir=moved / "data", reports_dir=moved / "reports",
                      notebooks_dir=planned.notebooks_dir)
     assert job_inputs(SEED, other) == job_inputs(SEED, planned)
+
+
+# ---------------------------------------------------------------------------
+# The index: rebuilt only when what it shows may have changed; a no-op run starts nothing
+# ---------------------------------------------------------------------------
+
+def current_index(s: Settings, status: dict[str, str] | None = None) -> Path:
+    """A fake index page that the manifest records as built from the current inputs."""
+    page = s.index_path
+    page.write_text("<!DOCTYPE html><html>index</html>\n", encoding="utf-8")
+    manifest = Manifest.read(s)
+    manifest.index = {"status": "built", "inputs": index_inputs(s, status or {}),
+                      "html_sha256": sha(page)}
+    manifest.write(s)
+    return page
+
+
+def change_other_department(s: Settings) -> None:
+    (s.data_dir / "other-dept" / "2018" / "t09.csv").write_text("y\n", encoding="utf-8")
+
+
+def change_overview(s: Settings) -> None:
+    nb = s.notebook("overview.ipynb")
+    nb.write_bytes(nb.read_bytes() + b"\n")
+
+
+def edit_index(s: Settings) -> None:
+    s.index_path.write_text("<html>edited by hand</html>\n", encoding="utf-8")
+
+
+def test_index_is_current_while_nothing_it_shows_changed(planned):
+    current_index(planned)
+    assert Manifest.read(planned).index_current(index_inputs(planned, {}), planned)
+
+
+@pytest.mark.parametrize("change", [change_other_department, change_overview, edit_index])
+def test_index_is_stale_when_a_department_year_the_notebook_or_the_page_changes(planned,
+                                                                                change):
+    # unlike a report, the index shows every department: any folder counts
+    current_index(planned)
+    change(planned)
+    assert not Manifest.read(planned).index_current(index_inputs(planned, {}), planned)
+
+
+def test_index_is_stale_when_a_status_or_the_version_changes(planned, monkeypatch):
+    current_index(planned)
+    manifest = Manifest.read(planned)
+    assert not manifest.index_current(index_inputs(planned, {SEED.key: "失败：x"}), planned)
+    monkeypatch.setattr("fiscal.manifest.__version__", "9.9.9")
+    assert not manifest.index_current(index_inputs(planned, {}), planned)
+
+
+def no_worker(*args, **kwargs):
+    raise AssertionError("a run with nothing to build started workers")
+
+
+def test_a_run_with_nothing_to_do_starts_no_worker_and_rewrites_nothing(planned, monkeypatch):
+    page = current_index(planned)
+    before = html_files(planned.reports_dir), sha(planned.reports_dir / batch.MANIFEST)
+    monkeypatch.setattr(batch, "executor", no_worker)
+    monkeypatch.setattr(batch, "start_kernel", no_worker)
+    results = batch.run([SEED], planned)
+    assert [(r.key, r.status) for r in results] == [(SEED.key, "skipped")]
+    assert (html_files(planned.reports_dir), sha(planned.reports_dir / batch.MANIFEST)) == before
+    assert page.read_text(encoding="utf-8") == "<!DOCTYPE html><html>index</html>\n"
+
+
+def test_a_stale_index_is_rebuilt_once_then_skipped(planned, monkeypatch):
+    """The overview notebook changed: the first run rebuilds the index (in a worker) and
+    records it; the second finds it current and starts nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    current_index(planned)
+    change_overview(planned)
+    built = []
+
+    def fake_index(settings, status):  # what a worker's warm kernel would write
+        built.append(status)
+        settings.index_path.write_text("<html>new index</html>\n", encoding="utf-8")
+        return str(settings.index_path)
+
+    monkeypatch.setattr(batch, "_worker_index", fake_index)
+    monkeypatch.setattr(batch, "executor", lambda *a: ThreadPoolExecutor(1))
+    assert [r.status for r in batch.run([SEED], planned)] == ["skipped"]
+    assert built == [{}]
+    entry = Manifest.read(planned).index
+    assert entry == {"status": "built", "inputs": index_inputs(planned, {}),
+                     "html_sha256": sha(planned.index_path)}
+    monkeypatch.setattr(batch, "executor", no_worker)
+    assert [r.status for r in batch.run([SEED], planned)] == ["skipped"]
+    assert built == [{}]
 
 
 # ---------------------------------------------------------------------------
@@ -414,7 +507,7 @@ def test_second_run_skips_everything_and_changes_no_report(good_run, tmp_path):
     after = html_files(again)
     for page in ("futian-sti/2018.html", "futian-copy/2018.html"):
         assert after[page] == before[page]  # same bytes, same mtime
-    assert after["index.html"][0] == before["index.html"][0]  # rebuilt, identical
+    assert after["index.html"] == before["index.html"]  # not rebuilt: nothing changed
     assert_intact(again)
 
 

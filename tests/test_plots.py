@@ -246,5 +246,7 @@ def test_chart_repr_png_carries_the_alt_text():
     ("33534.08", "33,534.08"), ("26380", "26,380"), ("-12.5", "-12.5"), ("0", "0"),
     ("19332.80", "19,332.80"),
 ])
-def test_chart_labels_keep_printed_precision_with_thousands_commas(value, text):
-    assert fmt(D(value)) == text  # what plots labels bars with
+def test_bar_labels_keep_printed_precision_with_thousands_commas(value, text):
+    frame = pd.DataFrame({"name": ["科学技术支出"], "amount_wan": [D(value)]})
+    chart = plots.bars(frame, "name", "amount_wan", "支出")
+    assert chart.alt == f"支出（万元）：科学技术支出 {text}"

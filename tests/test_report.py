@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from fiscal import __version__
-from fiscal.batch import job_inputs
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import UnknownDepartmentYearError
+from fiscal.manifest import job_inputs
 from fiscal.report import build, build_index
 
 SEED_DY = DeptYear("futian-sti", 2018)
