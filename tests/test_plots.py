@@ -23,7 +23,6 @@ from matplotlib import font_manager
 
 from fiscal import measures, plots
 from fiscal.load import load_budget
-from fiscal.money import fmt
 
 D = Decimal
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
