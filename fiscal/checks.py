@@ -22,6 +22,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from fiscal.ids import about, with_ids
 from fiscal.load import Budget, Panel, fen_to_wan
 from fiscal.schema import (
     CODE_LEVELS,
@@ -40,6 +41,9 @@ FINDING_COLUMNS = ["department", "year", "kind", "rule", "severity", "table", "i
 #: not be read or run. Never counted as an error, never the cause of exit 1.
 SEVERITIES = ("error", "review", "rounding", "warning")
 KEY = ["key", "slug", "year", "kind"]
+#: Columns a rule's findings carry besides ``FINDING_COLUMNS``: the department-year and
+#: what identifies the figures compared (``fiscal.ids.about``), for the finding's id.
+INNER_COLUMNS = ["key", "about"]
 
 #: Tables whose rows follow a numbered or indented outline (一、（一）1、（1）).
 OUTLINE_TABLES = ("t01", "t02", "t03", "t04", "t07", "t08", "t09")
@@ -137,6 +141,7 @@ def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Seri
         "actual": [wan(v) for v in actual_fen[keep]],
         "difference": [wan(v) for v in diff[keep]],
         "source_line": source_line[keep].to_numpy(),
+        "about": about(sub).to_numpy(),
     })
     if isinstance(message, Msg):
         out["message"] = list(message.build(sub))
@@ -149,7 +154,7 @@ def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Seri
 
 def empty_findings() -> pd.DataFrame:
     """A findings frame with no row."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in ["key", *FINDING_COLUMNS]})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in [*INNER_COLUMNS, *FINDING_COLUMNS]})
 
 
 def _values(cells: pd.DataFrame) -> pd.DataFrame:
@@ -209,11 +214,12 @@ def _one(r, rule, severity, table, item, expected, actual, message, line) -> dic
     return {"key": r["key"], "department": r["slug"], "year": r["year"], "kind": r["kind"],
             "rule": rule, "severity": severity, "table": table, "item": item,
             "expected": expected, "actual": actual, "difference": diff, "message": message,
-            "source_line": line}
+            "source_line": line, "about": about(r)}
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["key", *FINDING_COLUMNS]) if rows else empty_findings()
+    return (pd.DataFrame(rows, columns=[*INNER_COLUMNS, *FINDING_COLUMNS]) if rows
+            else empty_findings())
 
 
 def rule_tables_present(p: Panel) -> pd.DataFrame:
@@ -1481,8 +1487,9 @@ def _run_rule(rule: Callable[[Panel], pd.DataFrame], p: Panel) -> pd.DataFrame:
 
 
 def run_rules(p: Panel) -> pd.DataFrame:
-    """Every rule over the panel; findings sorted by department-year, severity, rule."""
-    found = _concat([_run_rule(rule, p) for rule in RULES])
+    """Every rule over the panel; findings sorted by department-year, severity, rule, each
+    with its stable ``id`` (``fiscal.ids``)."""
+    found = with_ids(_concat([_run_rule(rule, p) for rule in RULES]))
     if found.empty:
         return found
     found["_sev"] = found["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
@@ -1521,11 +1528,11 @@ def check(budget: Budget | list[Budget]) -> pd.DataFrame:
         budget: a :class:`~fiscal.load.Budget` (from ``load_budget``) or a list of them.
 
     Returns:
-        One row per finding with the columns of ``FINDING_COLUMNS``.
+        One row per finding with the columns of ``FINDING_COLUMNS`` and its ``id``.
     """
     budgets = budget if isinstance(budget, list) else [budget]
     found = run_rules(Panel.from_budgets(budgets))
-    return found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+    return found[[*FINDING_COLUMNS, "id"]]
 
 
 # ---------------------------------------------------------------------------
@@ -1574,12 +1581,23 @@ def _budget_from_source(path, settings, extract) -> Budget:
                             [c.as_row() for c in ex.claims], origin=ex.source.path)
 
 
-def to_json(found: pd.DataFrame) -> str:
-    """Findings as a JSON list with exactly the finding keys, amounts as numbers in 万元."""
+#: The fields of ``fiscal check``'s JSON and CSV: the finding's, its id, a reviewer's verdict
+#: (``review.csv``) and, with ``--since``, whether it is new, unchanged or gone.
+OUTPUT_COLUMNS = [*FINDING_COLUMNS, "id", "verdict", "note"]
+
+
+def to_json(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> str:
+    """Findings as a JSON list: the finding keys (amounts as numbers in 万元), ``id``,
+    ``verdict`` and ``note``; with ``gone`` (``--since``), ``since`` and the gone ones."""
     def num(v):
         if v is None or (not isinstance(v, Decimal) and pd.isna(v)):
             return None
+        if not isinstance(v, Decimal):
+            return v
         return float(v) if v != v.to_integral() else int(v)
+
+    def text(r, c):
+        return r[c] if c in r and isinstance(r[c], str) else ""
 
     items = []
     for _, r in found.iterrows():
@@ -1589,18 +1607,35 @@ def to_json(found: pd.DataFrame) -> str:
             "item": r["item"], "expected": num(r["expected"]), "actual": num(r["actual"]),
             "difference": num(r["difference"]), "message": r["message"],
             "source_line": int(r["source_line"]) if pd.notna(r["source_line"]) else None,
+            "id": r["id"], "verdict": text(r, "verdict"), "note": text(r, "note"),
+            **({"since": r["since"]} if gone is not None else {}),
         })
+    if gone is not None:
+        items += [{c: (None if c not in r or (not isinstance(r[c], str) and pd.isna(r[c]))
+                       else r[c]) for c in [*OUTPUT_COLUMNS, "since"]}
+                  for r in gone.to_dict("records")]
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 
-def to_table(found: pd.DataFrame, keys: list[str]) -> str:
-    """Findings grouped by department-year and severity, expected and actual side by side."""
+def to_table(found: pd.DataFrame, keys: list[str], gone: pd.DataFrame | None = None,
+             unchecked: tuple[str, ...] | list[str] = ()) -> str:
+    """Findings grouped by department-year and severity, expected and actual side by side,
+    each with its id and verdict; with ``gone`` (``--since``) new ones marked and gone ones
+    listed."""
+    from fiscal.changes import counts
+
     lines = []
     for key in keys:
         sub = found[found["key"] == key] if not found.empty else found
         n = {s: int((sub["severity"] == s).sum()) for s in SEVERITIES} if len(sub) else {}
-        lines.append(f"{key}: " + (", ".join(f"{v} {k}" for k, v in n.items() if v)
-                                   or "no finding"))
+        head = ", ".join(f"{v} {k}" for k, v in n.items() if v)
+        if key in unchecked:
+            head += ("; " if head else "") + "nothing could be checked (no figure to compare)"
+        head = head or "no finding"
+        if gone is not None:
+            c = counts(found, gone, key)
+            head += f" — since: {c['new']} new, {c['gone']} gone, {c['unchanged']} unchanged"
+        lines.append(f"{key}: {head}")
         for sev in SEVERITIES:
             part = sub[sub["severity"] == sev] if len(sub) else sub
             if part.empty:
@@ -1610,25 +1645,65 @@ def to_table(found: pd.DataFrame, keys: list[str]) -> str:
                 exp = "" if r["expected"] is None else fmt(r["expected"])
                 act = "" if r["actual"] is None else fmt(r["actual"])
                 loc = f"line {r['source_line']}" if r["source_line"] else ""
+                tag = f"  {r['id']}"
+                if r.get("verdict"):
+                    tag += f"  [{r['verdict']}" + (f": {r['note']}" if r["note"] else "") + "]"
+                if r.get("since") == "new":
+                    tag += "  NEW"
                 lines.append(f"    {r['rule']:<17} {r['table']:<9} {exp:>14} {act:>14}  "
-                             f"{r['message']}  [{loc}]")
+                             f"{r['message']}  [{loc}]{tag}")
+        went = gone[gone["key"] == key] if gone is not None else []
+        if len(went):
+            lines.append("  GONE")
+            lines += [f"    {r['rule']:<17} {r['table']:<9} {r['message']}  {r['id']}"
+                      for _, r in went.iterrows()]
     return "\n".join(lines)
 
 
 def run_cli(args) -> int:
-    """``fiscal check``: exit 0 without error-level finding, 1 with one, 2 on bad input."""
+    """``fiscal check``: exit 1 on a finding of a level ``--fail-on`` names (``error`` by
+    default; ``review`` adds review-level findings and department-years where nothing could
+    be checked) that no reviewer marked ``not-a-problem``; 0 otherwise; 2 on bad input."""
+    from fiscal import changes, verdicts
+
+    fail_on = getattr(args, "fail_on", "error")
+    before = changes.read(args.since) if getattr(args, "since", None) else None
     panel = _panel_for(args)
-    found = run_rules(panel)
+    rel, found = relations(panel)
     keys = sorted(panel.meta)
+    unchecked = sorted(set(keys) - set(rel["key"]))
+    found, stale = verdicts.apply(found, {k: pd.DataFrame(m["_review"])
+                                          for k, m in panel.meta.items() if m.get("_review")})
+    gone = None
+    if before is not None:
+        found, gone = changes.compare(found, before, keys)
     if args.format == "json":
-        out = to_json(found)
+        out = to_json(found, gone)
     elif args.format == "csv":
-        frame = found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+        cols = [*OUTPUT_COLUMNS, *(["since"] if gone is not None else [])]
+        frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]
+                                                          if gone is not None else [])])
         out = frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
     else:
-        out = to_table(found, keys)
+        out = to_table(found, keys, gone, unchecked)
     sys.stdout.write(out + "\n")
-    errors = int((found["severity"] == "error").sum()) if not found.empty else 0
+    for v in stale.to_dict("records"):
+        print(f"fiscal: warning: {v.get('file', v['key'])}, line {v['line']}: stale verdict"
+              f" ({v['verdict']}) on {v['id']}: no current finding of {v['key']} has this id"
+              " (the source was corrected, or the finding is gone) — delete the line",
+              file=sys.stderr)
+    failing = verdicts.failing(found, fail_on)
     if args.format == "table":
-        print(f"{len(keys)} department-year(s), {len(found)} finding(s), {errors} error(s).")
-    return 1 if errors else 0
+        errors = int((failing["severity"] == "error").sum()) if len(failing) else 0
+        line = f"{len(keys)} department-year(s), {len(found)} finding(s), {errors} error(s)"
+        dismissed = int((found["verdict"] == "not-a-problem").sum()) if len(found) else 0
+        if dismissed:
+            line += f", {dismissed} marked not-a-problem"
+        if unchecked:
+            line += f"; nothing could be checked in {', '.join(unchecked)}"
+        if gone is not None:
+            c = changes.counts(found, gone)
+            line += (f"; since {args.since}: {c['new']} new, {c['gone']} gone,"
+                     f" {c['unchanged']} unchanged")
+        print(line + ".")
+    return 1 if len(failing) or (fail_on == "review" and unchecked) else 0

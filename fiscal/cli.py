@@ -38,6 +38,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="<slug>/<year>, <slug>/<year>-final, a folder, or a text or PDF")
     c.add_argument("--all", action="store_true", help="every department-year in the data folder")
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--fail-on", choices=["error", "review"], default="error",
+                   help="exit 1 on an error-level finding (default), or also on a review-level"
+                        " one; findings a reviewer marked not-a-problem never count")
+    c.add_argument("--since", type=Path, metavar="FILE.json",
+                   help="an earlier `--format json` output: mark findings new, gone, unchanged")
+
+    w = sub.add_parser("review", help="record a reviewer's verdict on a finding (review.csv)")
+    w.add_argument("target", help="<slug>/<year>, <slug>/<year>-final or a folder")
+    w.add_argument("id", help="the finding's id, as `fiscal check` shows it")
+    w.add_argument("--verdict", required=True, choices=["confirmed", "not-a-problem",
+                                                         "fixed-in-source"])
+    w.add_argument("--note", required=True, help="why: what the reviewer found")
+    w.add_argument("--who", default="", help="the reviewer (default: empty)")
+    w.add_argument("--date", help="YYYY-MM-DD (default: today)")
+
+    x = sub.add_parser("export", help="Frictionless (Fiscal) Data Package of department-years")
+    x.add_argument("targets", nargs="*", help="<slug>/<year> or <slug>/<year>-final")
+    x.add_argument("--all", action="store_true", help="every department-year in the data folder")
+    x.add_argument("--to", type=Path, required=True, help="folder to write the package into")
     r = sub.add_parser("report", help="HTML reports (papermill + nbconvert) and the index")
     r.add_argument("targets", nargs="*", help="<slug>/<year> or <slug>/<year>-final")
     r.add_argument("--all", action="store_true", help="every department-year in the data folder")
@@ -145,8 +164,40 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return run_cli(args)
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from fiscal.checks import check
+    from fiscal.config import DeptYear, Settings
+    from fiscal.load import load_folder
+    from fiscal.verdicts import Verdict, record
+
+    settings = Settings.from_env()
+    folder = (Path(args.target) if Path(args.target).is_dir()
+              else settings.existing_dept_year_dir(DeptYear.parse(args.target)))
+    budget = load_folder(folder)  # validates the folder, review.csv included
+    found = check(budget)
+    if args.id not in set(found["id"]):
+        raise FiscalError(f"no finding of {budget.dept_year.key} has the id {args.id}",
+                          path=folder, fix=f"see the ids with `fiscal check {args.target}`")
+    path = record(folder, Verdict(args.id, args.verdict, args.note, args.who,
+                                  args.date or date.today().isoformat()))
+    print(f"{path}: {args.id} {args.verdict}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from fiscal.package import export
+
+    settings, targets = resolve_targets(args.targets, args.all)
+    path = export(targets, args.to, settings)
+    print(f"{path}: {len(targets)} department-year(s)")
+    return 0
+
+
 COMMANDS = {"extract": _cmd_extract, "list": _cmd_list, "validate": _cmd_validate,
-            "check": _cmd_check, "report": _cmd_report}
+            "check": _cmd_check, "report": _cmd_report, "review": _cmd_review,
+            "export": _cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
