@@ -1,8 +1,9 @@
 """The ``fiscal`` command.
 
-Exit codes: 0 success; 1 a check found an error-level finding, or some
-department-years of a batch failed; 2 bad input (a one-line message, no
-traceback).
+Exit codes: 0 success; 1 a check found an error-level finding no reviewer marked
+not-a-problem (``--fail-on review``: also a review-level one, or a department-year where
+nothing could be checked), or some department-years of a batch failed; 2 bad input (a
+one-line message, no traceback).
 """
 
 from __future__ import annotations
