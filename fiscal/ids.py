@@ -70,11 +70,12 @@ def finding_ids(found: pd.DataFrame) -> pd.Series:
     if found.empty:
         return pd.Series(dtype=object, index=found.index)
     what = found["about"] if "about" in found else pd.Series("", index=found.index)
+    cols = [found[c].tolist() for c in ("key", "rule", "table", "item")]
+    blank = {m: skeleton(m) for m in set(found["message"].tolist())}
     base = []
-    for key, rule, table, item, ab, msg in zip(found["key"], found["rule"], found["table"],
-                                               found["item"], what.fillna(""),
-                                               found["message"], strict=True):
-        text = "\x1f".join(str(x) for x in (key, rule, table, item, ab, skeleton(msg)))
+    for key, rule, table, item, ab, msg in zip(*cols, what.fillna("").tolist(),
+                                               found["message"].tolist(), strict=True):
+        text = "\x1f".join(str(x) for x in (key, rule, table, item, ab, blank[msg]))
         base.append(f"{rule}-{hashlib.sha256(text.encode()).hexdigest()[:8]}")
     ids = pd.Series(base, index=found.index, dtype=object)
     dup = ids.duplicated(keep=False)
