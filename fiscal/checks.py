@@ -1660,6 +1660,21 @@ def to_table(found: pd.DataFrame, keys: list[str], gone: pd.DataFrame | None = N
     return "\n".join(lines)
 
 
+def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
+    """The department-years where no rule found any relation to evaluate. Only those with no
+    finding beyond a warning can be such; their relations are collected (a second, smaller
+    run: collecting relations costs more than running the rules)."""
+    busy = set(found.loc[found["severity"] != "warning", "key"]) if not found.empty else set()
+    maybe = [k for k in sorted(p.meta) if k not in busy]
+    if not maybe:
+        return []
+    sub = Panel(cells=p.cells[p.cells["key"].isin(maybe)],
+                claims=p.claims[p.claims["key"].isin(maybe)] if not p.claims.empty
+                else p.claims, meta={k: p.meta[k] for k in maybe})
+    rel, _ = relations(sub)
+    return sorted(set(maybe) - set(rel["key"]))
+
+
 def run_cli(args) -> int:
     """``fiscal check``: exit 1 on a finding of a level ``--fail-on`` names (``error`` by
     default; ``review`` adds review-level findings and department-years where nothing could
@@ -1669,9 +1684,9 @@ def run_cli(args) -> int:
     fail_on = getattr(args, "fail_on", "error")
     before = changes.read(args.since) if getattr(args, "since", None) else None
     panel = _panel_for(args)
-    rel, found = relations(panel)
+    found = run_rules(panel)
     keys = sorted(panel.meta)
-    unchecked = sorted(set(keys) - set(rel["key"]))
+    unchecked = _unchecked(panel, found)
     found, stale = verdicts.apply(found, {k: pd.DataFrame(m["_review"])
                                           for k, m in panel.meta.items() if m.get("_review")})
     gone = None
