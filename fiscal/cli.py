@@ -1,8 +1,9 @@
 """The ``fiscal`` command.
 
-Exit codes: 0 success; 1 a check found an error-level finding, or some
-department-years of a batch failed; 2 bad input (a one-line message, no
-traceback).
+Exit codes: 0 success; 1 a check found an error-level finding no reviewer marked
+not-a-problem (``--fail-on review``: also a review-level one, or a department-year where
+nothing could be checked), or some department-years of a batch failed; 2 bad input (a
+one-line message, no traceback).
 """
 
 from __future__ import annotations
@@ -52,6 +53,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="<slug>/<year>, <slug>/<year>-final, a folder, or a text or PDF")
     c.add_argument("--all", action="store_true", help="every department-year in the data folder")
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--fail-on", choices=["error", "review"], default="error",
+                   help="exit 1 on an error-level finding (default), or also on a review-level"
+                        " one; findings a reviewer marked not-a-problem never count")
+    c.add_argument("--since", type=Path, metavar="FILE.json",
+                   help="an earlier `--format json` output: mark findings new, gone, unchanged")
+
+    w = sub.add_parser("review", help="record a reviewer's verdict on a finding (review.csv)")
+    w.add_argument("target", help="<slug>/<year>, <slug>/<year>-final or a folder")
+    w.add_argument("id", help="the finding's id, as `fiscal check` shows it")
+    w.add_argument("--verdict", required=True, choices=["confirmed", "not-a-problem",
+                                                         "fixed-in-source"])
+    w.add_argument("--note", required=True, help="why: what the reviewer found")
+    w.add_argument("--who", default="", help="the reviewer (default: empty)")
+    w.add_argument("--date", help="YYYY-MM-DD (default: today)")
+
+    x = sub.add_parser("export", help="Frictionless (Fiscal) Data Package of department-years")
+    x.add_argument("targets", nargs="*", help="<slug>/<year> or <slug>/<year>-final")
+    x.add_argument("--all", action="store_true", help="every department-year in the data folder")
+    x.add_argument("--to", type=Path, required=True, help="folder to write the package into")
     r = sub.add_parser("report", help="HTML reports (papermill + nbconvert) and the index")
     r.add_argument("targets", nargs="*", help="<slug>/<year> or <slug>/<year>-final")
     r.add_argument("--all", action="store_true", help="every department-year in the data folder")
@@ -183,14 +203,27 @@ def panel_for(targets: list[str], all_: bool) -> Panel:
     return panel
 
 
-def findings_json(found: pd.DataFrame) -> str:
-    """Findings as a JSON list with exactly the finding keys, amounts as numbers in 万元."""
+#: The fields of ``fiscal check``'s JSON and CSV: the finding's, its id, a reviewer's verdict
+#: (``review.csv``) and, with ``--since``, whether it is new, unchanged or gone.
+OUTPUT_EXTRA = ["id", "verdict", "note"]
+
+
+def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> str:
+    """Findings as a JSON list: the finding keys (amounts as numbers in 万元), ``id``,
+    ``verdict`` and ``note``; with ``gone`` (``--since``), ``since`` and the gone ones."""
     import pandas as pd  # lazy: pandas, loaded by then (the check ran)
+
+    from fiscal.checks import FINDING_COLUMNS  # lazy: pandas
 
     def num(v):
         if v is None or (not isinstance(v, Decimal) and pd.isna(v)):
             return None
+        if not isinstance(v, Decimal):
+            return v
         return float(v) if v != v.to_integral() else int(v)
+
+    def text(r, c):
+        return r[c] if c in r and isinstance(r[c], str) else ""
 
     items = []
     for _, r in found.iterrows():
@@ -200,18 +233,36 @@ def findings_json(found: pd.DataFrame) -> str:
             "item": r["item"], "expected": num(r["expected"]), "actual": num(r["actual"]),
             "difference": num(r["difference"]), "message": r["message"],
             "source_line": int(r["source_line"]) if pd.notna(r["source_line"]) else None,
+            "id": r["id"], "verdict": text(r, "verdict"), "note": text(r, "note"),
+            **({"since": r["since"]} if gone is not None else {}),
         })
+    if gone is not None:
+        cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, "since"]
+        items += [{c: (None if c not in r or (not isinstance(r[c], str) and pd.isna(r[c]))
+                       else r[c]) for c in cols}
+                  for r in gone.to_dict("records")]
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 
-def findings_table(found: pd.DataFrame, keys: list[str]) -> str:
-    """Findings grouped by department-year and severity, expected and actual side by side."""
+def findings_table(found: pd.DataFrame, keys: list[str], gone: pd.DataFrame | None = None,
+                   unchecked: tuple[str, ...] | list[str] = ()) -> str:
+    """Findings grouped by department-year and severity, expected and actual side by side,
+    each with its id and verdict; with ``gone`` (``--since``) new ones marked and gone ones
+    listed."""
+    from fiscal.changes import counts
+
     lines = []
     for key in keys:
         sub = found[found["key"] == key] if not found.empty else found
         n = {s: int((sub["severity"] == s).sum()) for s in SEVERITIES} if len(sub) else {}
-        lines.append(f"{key}: " + (", ".join(f"{v} {k}" for k, v in n.items() if v)
-                                   or "no finding"))
+        head = ", ".join(f"{v} {k}" for k, v in n.items() if v)
+        if key in unchecked:
+            head += ("; " if head else "") + "nothing could be checked (no figure to compare)"
+        head = head or "no finding"
+        if gone is not None:
+            c = counts(found, gone, key)
+            head += f" — since: {c['new']} new, {c['gone']} gone, {c['unchanged']} unchanged"
+        lines.append(f"{key}: {head}")
         for sev in SEVERITIES:
             part = sub[sub["severity"] == sev] if len(sub) else sub
             if part.empty:
@@ -221,34 +272,125 @@ def findings_table(found: pd.DataFrame, keys: list[str]) -> str:
                 exp = "" if r["expected"] is None else fmt(r["expected"], trim=True)
                 act = "" if r["actual"] is None else fmt(r["actual"], trim=True)
                 loc = f"line {r['source_line']}" if r["source_line"] else ""
+                tag = f"  {r['id']}"
+                if r.get("verdict"):
+                    tag += f"  [{r['verdict']}" + (f": {r['note']}" if r["note"] else "") + "]"
+                if r.get("since") == "new":
+                    tag += "  NEW"
                 lines.append(f"    {r['rule']:<17} {r['table']:<9} {exp:>14} {act:>14}  "
-                             f"{r['message']}  [{loc}]")
+                             f"{r['message']}  [{loc}]{tag}")
+        went = gone[gone["key"] == key] if gone is not None else []
+        if len(went):
+            lines.append("  GONE")
+            lines += [f"    {r['rule']:<17} {r['table']:<9} {r['message']}  {r['id']}"
+                      for _, r in went.iterrows()]
     return "\n".join(lines)
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    """``fiscal check``: exit 0 without error-level finding, 1 with one, 2 on bad input."""
-    from fiscal.checks import FINDING_COLUMNS, empty_findings, run_rules  # lazy: pandas
+def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
+    """The department-years where no rule found any relation to evaluate. Only those with no
+    finding beyond a warning can be such; their relations are collected (a second, smaller
+    run: collecting relations costs more than running the rules)."""
+    from fiscal.checks import relations  # lazy: pandas
+    from fiscal.load import Panel  # lazy: pandas
 
+    busy = set(found.loc[found["severity"] != "warning", "key"]) if not found.empty else set()
+    maybe = [k for k in sorted(p.meta) if k not in busy]
+    if not maybe:
+        return []
+    sub = Panel(cells=p.cells[p.cells["key"].isin(maybe)],
+                claims=p.claims[p.claims["key"].isin(maybe)] if not p.claims.empty
+                else p.claims, meta={k: p.meta[k] for k in maybe})
+    rel, _ = relations(sub)
+    return sorted(set(maybe) - set(rel["key"]))
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    """``fiscal check``: exit 1 on a finding of a level ``--fail-on`` names (``error`` by
+    default; ``review`` adds review-level findings and department-years where nothing could
+    be checked) that no reviewer marked ``not-a-problem``; 0 otherwise; 2 on bad input."""
+    import pandas as pd  # lazy: pandas
+
+    from fiscal import changes, verdicts  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS, run_rules  # lazy: pandas
+
+    fail_on = args.fail_on
+    before = changes.read(args.since) if args.since else None
     panel = panel_for(args.targets, args.all)
     found = run_rules(panel)
     keys = sorted(panel.meta)
+    unchecked = _unchecked(panel, found)
+    found, stale = verdicts.apply(found, {k: pd.DataFrame(m["_review"])
+                                          for k, m in panel.meta.items() if m.get("_review")})
+    gone = None
+    if before is not None:
+        found, gone = changes.compare(found, before, keys)
     if args.format == "json":
-        out = findings_json(found)
+        out = findings_json(found, gone)
     elif args.format == "csv":
-        frame = found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+        cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
+        frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]
+                                                          if gone is not None else [])])
         out = frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
     else:
-        out = findings_table(found, keys)
+        out = findings_table(found, keys, gone, unchecked)
     sys.stdout.write(out + "\n")
-    errors = int((found["severity"] == "error").sum()) if not found.empty else 0
+    for v in stale.to_dict("records"):
+        print(f"fiscal: warning: {v.get('file', v['key'])}, line {v['line']}: stale verdict"
+              f" ({v['verdict']}) on {v['id']}: no current finding of {v['key']} has this id"
+              " (the source was corrected, or the finding is gone) — delete the line",
+              file=sys.stderr)
+    failing = verdicts.failing(found, fail_on)
     if args.format == "table":
-        print(f"{len(keys)} department-year(s), {len(found)} finding(s), {errors} error(s).")
-    return 1 if errors else 0
+        errors = int((failing["severity"] == "error").sum()) if len(failing) else 0
+        line = f"{len(keys)} department-year(s), {len(found)} finding(s), {errors} error(s)"
+        dismissed = int((found["verdict"] == "not-a-problem").sum()) if len(found) else 0
+        if dismissed:
+            line += f", {dismissed} marked not-a-problem"
+        if unchecked:
+            line += f"; nothing could be checked in {', '.join(unchecked)}"
+        if gone is not None:
+            c = changes.counts(found, gone)
+            line += (f"; since {args.since}: {c['new']} new, {c['gone']} gone,"
+                     f" {c['unchanged']} unchanged")
+        print(line + ".")
+    return 1 if len(failing) or (fail_on == "review" and unchecked) else 0
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from fiscal.checks import check
+    from fiscal.config import DeptYear, Settings
+    from fiscal.load import load_folder
+    from fiscal.verdicts import Verdict, record
+
+    settings = Settings.from_env()
+    folder = (Path(args.target) if Path(args.target).is_dir()
+              else settings.existing_dept_year_dir(DeptYear.parse(args.target)))
+    budget = load_folder(folder)  # validates the folder, review.csv included
+    found = check(budget)
+    if args.id not in set(found["id"]):
+        raise FiscalError(f"no finding of {budget.dept_year.key} has the id {args.id}",
+                          path=folder, fix=f"see the ids with `fiscal check {args.target}`")
+    path = record(folder, Verdict(args.id, args.verdict, args.note, args.who,
+                                  args.date or date.today().isoformat()))
+    print(f"{path}: {args.id} {args.verdict}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from fiscal.package import export
+
+    settings, targets = resolve_targets(args.targets, args.all)
+    path = export(targets, args.to, settings)
+    print(f"{path}: {len(targets)} department-year(s)")
+    return 0
 
 
 COMMANDS = {"extract": _cmd_extract, "list": _cmd_list, "validate": _cmd_validate,
-            "check": _cmd_check, "report": _cmd_report}
+            "check": _cmd_check, "report": _cmd_report, "review": _cmd_review,
+            "export": _cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,6 +72,10 @@ class TableFileError(FiscalError):
     """A table, claims or meta file whose contents break the contract in ``fiscal.schema``."""
 
 
+class ReviewFileError(TableFileError):
+    """A ``review.csv`` line that breaks its contract (columns, finding id, verdict, date)."""
+
+
 class AmountError(TableFileError):
     """A cell that should hold an amount but holds something that is not a number."""
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fiscal import verdicts
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import (
     AmountError,
@@ -34,6 +35,7 @@ from fiscal.schema import (
     FRAME_CONTRACTS,
     MAX_AMOUNT_WAN,
     META_REQUIRED,
+    REVIEW_FILE,
     TABLE_CSV_COLUMNS,
     TABLES,
     Contract,
@@ -459,8 +461,11 @@ def load_panel(folders: dict[str, Path]) -> Panel:
         claims_path = folder / meta.get("claims", {}).get("file", "claims.csv")
         if claims_path.is_file():
             claim_files.append((key, claims_path))
-        known = {"meta.json", claims_path.name, str(meta.get("source_copy", "")),
+        known = {"meta.json", claims_path.name, str(meta.get("source_copy", "")), REVIEW_FILE,
                  *(str(info.get("file", f"{tid}.csv")) for tid, info in meta["tables"].items())}
+        if (folder / REVIEW_FILE).is_file():  # a reviewer's verdicts (fiscal.verdicts)
+            meta["_review"] = verdicts.read(folder / REVIEW_FILE).assign(
+                file=str(folder / REVIEW_FILE)).to_dict("records")
         unknown = sorted(p.name for p in folder.iterdir()
                          if p.name not in known and not p.name.startswith("."))
         if unknown:

@@ -286,6 +286,14 @@ EXHAUSTIVE_PARTS: dict[str, tuple[str, ...]] = {
 META_REQUIRED = ("department", "slug", "year", "kind", "source_file", "source_sha256",
                  "tables")
 
+#: A reviewer's verdicts on the findings of a department-year: ``review.csv`` in its folder,
+#: written by hand or by ``fiscal review``, never by ``fiscal extract`` (see ``fiscal.verdicts``).
+REVIEW_FILE = "review.csv"
+REVIEW_COLUMNS = ("id", "verdict", "note", "who", "date")
+#: ``confirmed``: a real problem (an error stays an error); ``not-a-problem``: the finding is
+#: dismissed (no exit 1 for it); ``fixed-in-source``: the publisher corrected the source.
+VERDICTS = ("confirmed", "not-a-problem", "fixed-in-source")
+
 
 # ---------------------------------------------------------------------------
 # Frame contracts: checked lazily, every failure reported at once

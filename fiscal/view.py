@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import Image, display
 
 from fiscal import __version__, measures, plots
-from fiscal.checks import FINDING_COLUMNS, SEVERITIES, check
+from fiscal.checks import FINDING_COLUMNS, SEVERITIES, check, rule_name
 from fiscal.config import KIND_LABELS, DeptYear, Settings
 from fiscal.errors import FiscalError
 from fiscal.load import Budget, load_budget
@@ -118,7 +118,8 @@ def findings(b: Budget) -> HTML:
                else "未发现超出舍入误差的不一致；下列差异均可由印刷数字的舍入解释。"
                if not counts["review"] else "未发现确定的错误；“待人工复核”各项系对原文结构"
                "的推断读取后不一致，请对照原文核对。")
-    f = f.assign(severity=f["severity"].map(SEVERITY_WORDS))
+    # the rule's Chinese name from the registry (docs/rules.md), not its bare id
+    f = f.assign(severity=f["severity"].map(SEVERITY_WORDS), rule=f["rule"].map(rule_name))
     body = table(f, {"severity": "级别", "rule": "规则", "table": "表", "item": "项目",
                      "expected": "应为", "actual": "所列", "difference": "差额",
                      "message": "说明", "source_line": "原文行"},

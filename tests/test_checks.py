@@ -19,6 +19,7 @@ from fiscal.checks import (
     FACTS,
     FINDING_COLUMNS,
     IDENTITIES,
+    INNER_COLUMNS,
     REGISTRY,
     REQUIRED_TABLES,
     RULES,
@@ -300,7 +301,7 @@ def test_every_rule_has_a_planted_fault_here():
 def test_rule_fires_on_its_fault_with_the_finding_columns(rule):
     found = rule(FAULTS[rule]())
     assert len(found) >= 1
-    assert sorted(found.columns) == sorted(["key", *FINDING_COLUMNS])
+    assert sorted(found.columns) == sorted([*INNER_COLUMNS, *FINDING_COLUMNS])
     assert set(found["severity"]) <= set(SEVERITIES)
     finding_schema().validate(found)
 
@@ -315,7 +316,7 @@ def test_rule_emits_only_the_ids_it_declares(rule):
 def test_rule_is_quiet_on_an_empty_panel(rule):
     found = rule(panel(meta={KEY: {}}))
     assert found.empty
-    assert sorted(found.columns) == sorted(["key", *FINDING_COLUMNS])
+    assert sorted(found.columns) == sorted([*INNER_COLUMNS, *FINDING_COLUMNS])
 
 
 # ---------------------------------------------------------------------------
@@ -965,7 +966,7 @@ def test_seed_has_no_error(seed_findings):
 
 
 def test_seed_has_exactly_its_13_rounding_findings(seed_findings):
-    assert list(seed_findings.columns) == FINDING_COLUMNS
+    assert list(seed_findings.columns) == [*FINDING_COLUMNS, "id"]
     assert (seed_findings["severity"] == "rounding").all()
     got = {(r.rule, r.table, r.item, r.expected, r.actual) for r in seed_findings.itertuples()}
     want = {(rule, t, item, D(e), D(a)) for rule, t, item, e, a in SEED_ROUNDING}
@@ -989,7 +990,7 @@ def test_seed_findings_point_at_the_line_that_prints_the_figure(seed_findings, s
 
 
 def test_panel_loader_and_budget_loader_give_the_same_findings(seed_findings, committed_dir):
-    found = run_rules(load_panel({"futian-sti/2018": committed_dir}))[FINDING_COLUMNS]
+    found = run_rules(load_panel({"futian-sti/2018": committed_dir}))[[*FINDING_COLUMNS, "id"]]
     pd.testing.assert_frame_equal(found.reset_index(drop=True),
                                   seed_findings.reset_index(drop=True))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from fiscal.checks import FINDING_COLUMNS
+from fiscal.cli import OUTPUT_EXTRA
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_json_objects_have_exactly_the_finding_keys_and_numbers_in_wan(data, run
     found = json.loads(out)
     assert isinstance(found, list) and len(found) == 13
     for f in found:
-        assert list(f) == FINDING_COLUMNS
+        assert list(f) == [*FINDING_COLUMNS, *OUTPUT_EXTRA]
         for field in ("expected", "actual", "difference"):
             assert type(f[field]) in (int, float), (field, f)
         assert type(f["year"]) is int and type(f["source_line"]) is int
@@ -95,7 +96,7 @@ def test_json_objects_have_exactly_the_finding_keys_and_numbers_in_wan(data, run
         "department": "futian-sti", "year": 2018, "kind": "budget", "rule": "claim_table",
         "severity": "rounding", "table": "t07", "item": "人员经费", "expected": 486.71,
         "actual": 486.72, "difference": 0.01, "message": claim["message"],
-        "source_line": 139}
+        "source_line": 139, "id": claim["id"], "verdict": "", "note": ""}
     total = next(f for f in found if f["rule"] == "totals" and f["table"] == "t05")
     assert (total["expected"], total["actual"]) == (33534.07, 33534.08)
 
@@ -105,7 +106,7 @@ def test_csv_has_the_finding_columns_and_one_row_per_finding(data, run):
     assert code == 0
     reader = csv.DictReader(io.StringIO(out))
     rows = list(reader)
-    assert reader.fieldnames == FINDING_COLUMNS
+    assert reader.fieldnames == [*FINDING_COLUMNS, *OUTPUT_EXTRA]
     assert len(rows) == 13
     assert {r["severity"] for r in rows} == {"rounding"}
     row = next(r for r in rows if r["rule"] == "code_hierarchy")

@@ -38,6 +38,7 @@ from fiscal.checks.claims import (
 from fiscal.checks.cross_table import facts, rule_cross_table, rule_function_rows
 from fiscal.checks.findings import (
     FINDING_COLUMNS,
+    INNER_COLUMNS,
     KEY,
     RELATION_COLUMNS,
     SEVERITIES,
@@ -72,7 +73,8 @@ from fiscal.checks.years import rule_prior_year
 RULES = tuple(r.func for r in REGISTRY.values())
 
 __all__ = [
-    "FACTS", "FINDING_COLUMNS", "FUND_SCOPE", "IDENTITIES", "KEY", "OUTLINE_TABLES",
+    "FACTS", "FINDING_COLUMNS", "FUND_SCOPE", "IDENTITIES", "INNER_COLUMNS", "KEY",
+    "OUTLINE_TABLES",
     "REGISTRY", "RELATION_COLUMNS", "REQUIRED_TABLES", "ROW_PARTS", "RULES", "SEVERITIES",
     "SHARED_COLUMNS", "Rule", "check", "claims", "cross_table", "empty_findings", "facts",
     "finding_schema", "fmt", "hierarchy", "pct_range", "relations", "rule", "rule_name",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from fiscal import money
 from fiscal.checks.registry import REGISTRY, emitted_names
+from fiscal.ids import ID_RE, about
 from fiscal.load import fen_to_wan
 from fiscal.schema import COLUMN_LABELS, ROUNDING_HALF_UNITS
 
@@ -28,6 +29,9 @@ FINDING_COLUMNS = ["department", "year", "kind", "rule", "severity", "table", "i
 #: not be read or run. Never counted as an error, never the cause of exit 1.
 SEVERITIES = ("error", "review", "rounding", "warning")
 KEY = ["key", "slug", "year", "kind"]
+#: Columns a rule's findings carry besides ``FINDING_COLUMNS``: the department-year and
+#: what identifies the figures compared (``fiscal.ids.about``), for the finding's id.
+INNER_COLUMNS = ["key", "about"]
 
 
 def wan(fen) -> Decimal | None:
@@ -113,6 +117,7 @@ def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Seri
         "actual": [wan(v) for v in actual_fen[keep]],
         "difference": [wan(v) for v in diff[keep]],
         "source_line": source_line[keep].to_numpy(),
+        "about": about(sub).to_numpy(),
     })
     if isinstance(message, Msg):
         out["message"] = list(message.build(sub))
@@ -125,7 +130,7 @@ def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Seri
 
 def empty_findings() -> pd.DataFrame:
     """A findings frame with no row."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in ["key", *FINDING_COLUMNS]})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in [*INNER_COLUMNS, *FINDING_COLUMNS]})
 
 
 def _item(df: pd.DataFrame) -> pd.Series:
@@ -141,11 +146,12 @@ def _one(r, rule, severity, table, item, expected, actual, message, line) -> dic
     return {"key": r["key"], "department": r["slug"], "year": r["year"], "kind": r["kind"],
             "rule": rule, "severity": severity, "table": table, "item": item,
             "expected": expected, "actual": actual, "difference": diff, "message": message,
-            "source_line": line}
+            "source_line": line, "about": about(r)}
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["key", *FINDING_COLUMNS]) if rows else empty_findings()
+    return (pd.DataFrame(rows, columns=[*INNER_COLUMNS, *FINDING_COLUMNS]) if rows
+            else empty_findings())
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -155,7 +161,8 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 @functools.cache
 def finding_schema():
-    """The pandera ``DataFrameSchema`` of a findings frame (``key`` + ``FINDING_COLUMNS``):
+    """The pandera ``DataFrameSchema`` of a findings frame (``INNER_COLUMNS`` +
+    ``FINDING_COLUMNS`` + ``id``):
     what :func:`fiscal.checks.run_rules` returns, checked in the tests.
 
     Amounts are ``Decimal`` 万元 or missing; ``rule`` is an id some registered rule emits.
@@ -182,4 +189,6 @@ def finding_schema():
         "table": text(),
         "item": text(), "expected": amount, "actual": amount, "difference": amount,
         "message": text(pa.Check.str_length(min_value=1)), "source_line": whole(pa.Check.ge(0)),
+        "about": text(), "id": pa.Column(None, pa.Check.str_matches(ID_RE.pattern),
+                                         required=False),
     }, strict=True, name="FindingFrame")

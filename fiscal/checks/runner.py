@@ -15,9 +15,9 @@ from fiscal.checks.findings import (
     _concat,
     _frame,
     _one,
-    empty_findings,
 )
 from fiscal.checks.registry import REGISTRY, Rule, check_emitted
+from fiscal.ids import with_ids
 from fiscal.load import Budget, Panel
 
 
@@ -49,9 +49,9 @@ def _run_rule(rule: Rule, p: Panel) -> pd.DataFrame:
 
 def run_rules(p: Panel, rules: Iterable[Rule] | None = None) -> pd.DataFrame:
     """Every rule (by default every registered one) over the panel; findings sorted by
-    department-year, severity, rule."""
+    department-year, severity, rule, each with its stable ``id`` (``fiscal.ids``)."""
     chosen = REGISTRY.values() if rules is None else rules
-    found = _concat([_run_rule(rule, p) for rule in chosen])
+    found = with_ids(_concat([_run_rule(rule, p) for rule in chosen]))
     if found.empty:
         return found
     found["_sev"] = found["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
@@ -90,8 +90,8 @@ def check(budget: Budget | list[Budget]) -> pd.DataFrame:
         budget: a :class:`~fiscal.load.Budget` (from ``load_budget``) or a list of them.
 
     Returns:
-        One row per finding with the columns of ``FINDING_COLUMNS``.
+        One row per finding with the columns of ``FINDING_COLUMNS`` and its ``id``.
     """
     budgets = budget if isinstance(budget, list) else [budget]
     found = run_rules(Panel.from_budgets(budgets))
-    return found[FINDING_COLUMNS] if not found.empty else empty_findings()[FINDING_COLUMNS]
+    return found[[*FINDING_COLUMNS, "id"]]

@@ -25,6 +25,7 @@ from fiscal.errors import (
     AmountError,
     NotADisclosureError,
     OutputExistsError,
+    RegistryError,
     UnknownDepartmentError,
 )
 from fiscal.extract import narrative, tables
@@ -40,6 +41,7 @@ from fiscal.extract.text import (
 from fiscal.schema import (
     CLAIM_CSV_COLUMNS,
     MAX_AMOUNT_WAN,
+    REVIEW_FILE,
     SECTION_TABLES,
     TABLE_CSV_COLUMNS,
 )
@@ -106,13 +108,13 @@ def read_departments(settings: Settings) -> list[dict[str, str]]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise UnknownDepartmentError(f"the department registry cannot be read ({exc})",
-                                     path=path, fix="save it as UTF-8 CSV with the header"
-                                     " slug,name,region,parent,aliases") from None
+        raise RegistryError(f"the department registry cannot be read ({exc})",
+                            path=path, fix="save it as UTF-8 CSV with the header"
+                            " slug,name,region,parent,aliases") from None
     if rows and not {"slug", "name"} <= set(rows[0]):
-        raise UnknownDepartmentError("the department registry has no slug and name columns",
-                                     path=path, fix="start it with the header line"
-                                     " slug,name,region,parent,aliases")
+        raise RegistryError("the department registry has no slug and name columns",
+                            path=path, fix="start it with the header line"
+                            " slug,name,region,parent,aliases")
     return [{k: (v or "") for k, v in r.items() if k is not None} for r in rows]
 
 
@@ -451,6 +453,8 @@ def write(ex: Extraction, out_dir: Path) -> Path:
     try:
         for name, data in sorted(files_of(ex).items()):
             (tmp / name).write_bytes(data)
+        if (out_dir / REVIEW_FILE).is_file():  # a reviewer's verdicts: kept, never rewritten
+            shutil.copy2(out_dir / REVIEW_FILE, tmp / REVIEW_FILE)
         old = None
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")

@@ -29,7 +29,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fiscal.errors import FiscalError
+from fiscal.errors import PdfError
 from fiscal.extract.text import read_bounded
 
 #: A cell holding a printed amount (thousands separators allowed; ``-`` for negatives).
@@ -40,10 +40,6 @@ NUMBER_CELL_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 #: disclosure of one department-year has a few dozen; a compendium of hundreds is refused.
 MAX_PAGES = 300
 MAX_PDF_BYTES = 100 * 1024 * 1024
-
-
-class PdfError(FiscalError):
-    """A PDF that cannot be read: no text layer, encrypted, or damaged."""
 
 
 @dataclass(frozen=True)
