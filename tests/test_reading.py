@@ -297,3 +297,29 @@ def test_a_completion_rate_after_the_budget_is_of_the_final_figure_stated_before
     assert verdicts(rel, "claim_completion") == ["holds"]   # 500.12 / 472.9
     _, _, found = read(tmp_path / "wrong", text.replace("105.76", "27.22"))
     assert len(errors(found)) == 1 and "27.22" in errors(found)[0]
+
+
+def test_a_change_against_last_years_figure_stated_in_its_own_section(tmp_path):
+    # last year's figures stand in a section of their own, as amounts of that year
+    text = BUDGET_HEAD.replace("2011", "2022") + (
+        "一、2022年“三公”经费预算安排情况\n"
+        "2022年度“三公”经费预算总计21.8万元，其中：因公出国（境）经费0万元，公务接待11.8万元，"
+        "公务用车运行费用10万元。\n"
+        "二、2021年“三公”经费决算情况\n"
+        "2021年度“三公”经费合计支出20.12万元，其中：因公出国（境）经费0万元，公务接待12.39万元，"
+        "公务用车运行费用7.73万元。\n"
+        "2022年度“三公”经费预算较2021年度增加1.68万元，其中公务接待较上年同期减少0.59万元。\n")
+    claims, rel, found = read(tmp_path, text, "某局2022年部门预算.txt")
+    assert verdicts(rel, "claim_change") == ["holds", "holds"]   # 21.8−20.12, 11.8−12.39
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "wrong", text.replace("12.39", "12.93"), "某局2022年部门预算.txt")
+    assert any("12.93" in m for m in errors(found))
+
+
+def test_the_same_digits_under_another_unit_are_shown_for_review_not_as_error(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度公务接待费1.58元，经核查，2024年度公务接待费支出为1.58万元。\n")
+    _, _, found = read(tmp_path, text)
+    assert errors(found) == []
+    slip = found[found["rule"] == "claim_same_figure"]
+    assert list(slip["severity"]) == ["review"] and "单位笔误" in slip["message"].iloc[0]

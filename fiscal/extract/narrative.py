@@ -474,7 +474,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                             # a listed part is of its whole's year and basis unless it says
                             # otherwise ("2010年决算 X。其中，A a，B b")
                             claim.year, claim.basis = scope[0].year, scope[0].basis
-                        _set_part(state, scope[0], claim, scope[1])
+                        _set_part(state, scope[0], claim, scope[1], listed=True)
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
                             claim.certainty = "inferred"  # a list from an earlier line
@@ -658,9 +658,10 @@ STANDS_FOR: dict[str, str] = {"公务用车运行维护费": "公务用车购置
                               "公务用车购置费": "公务用车购置及运行维护费"}
 
 
-def _not_parts(whole: Claim, part: Claim) -> bool:
-    """Both subjects are known and the vocabulary says the one is no part of the other."""
-    stands = STANDS_FOR.get(part.subject)
+def _not_parts(whole: Claim, part: Claim, listed: bool = False) -> bool:
+    """Both subjects are known and the vocabulary says the one is no part of the other (a part
+    standing for its whole counts only in a listing the words open: ``listed``)."""
+    stands = STANDS_FOR.get(part.subject) if listed else None
     return (whole.subject in KNOWN_PARTS and part.subject in KNOWN_PARTS
             and PART_OF.get(part.subject) != whole.subject
             and not (stands and PART_OF.get(stands) == whole.subject))
@@ -673,7 +674,7 @@ def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], pa
     ``三公 X，其中：…公车 Y，其中：购置 a；运行 b；公务接待费 c`` — 公务接待费 closes the
     inner list (公车's) and is a part of 三公 again.
     """
-    if not _not_parts(scope[0], part):
+    if not _not_parts(scope[0], part, listed=True):
         return scope
     for outer in reversed(opened):
         if outer[0] is not part and PART_OF.get(part.subject) == outer[0].subject:
@@ -681,10 +682,11 @@ def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], pa
     return None
 
 
-def _set_part(state: _State, whole: Claim, part: Claim, kind: str) -> None:
-    """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts."""
+def _set_part(state: _State, whole: Claim, part: Claim, kind: str, listed: bool = False) -> None:
+    """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts;
+    ``listed``: the words open the listing (其中, 包括, …中，), not the position."""
     if part.subject == whole.subject or NOT_PART_RE.match(part.subject) or (
-            part.subject.endswith("总计") and part.table) or _not_parts(whole, part):
+            part.subject.endswith("总计") and part.table) or _not_parts(whole, part, listed):
         return  # a restatement of the whole, an average, or by the vocabulary no part of it
     if part.role == "amount" and part.year == whole.year and part.basis != whole.basis:
         return  # a budget figure is no part of a 决算 total
