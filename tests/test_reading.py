@@ -323,3 +323,20 @@ def test_the_same_digits_under_another_unit_are_shown_for_review_not_as_error(tm
     assert errors(found) == []
     slip = found[found["rule"] == "claim_same_figure"]
     assert list(slip["severity"]) == ["review"] and "单位笔误" in slip["message"].iloc[0]
+
+
+def test_spending_compared_with_last_years_spending_is_a_final_account(tmp_path):
+    # neither 预算 nor 决算 is written: money spent against last year's is a 决算's wording
+    text = ("某局2020年“三公”经费支出431万元，比上年累计支出433万元减少2万元，下降0.46%。"
+            "其中公务接待支出124万元，比上年累计支出148万元下降24万元，下降16%。\n")
+    claims, rel, found = read(tmp_path, text, "某局三公经费.txt")
+    assert set(claims["basis"]) == {"决算"}
+    assert verdicts(rel, "claim_change") == ["holds", "holds"]     # 431−433, 124−148
+    assert errors(found) == []
+
+
+def test_a_title_whose_year_lost_its_character_still_names_the_year(tmp_path):
+    text = ("某县2015-“三公”经费汇总情况决算表\n单位:万元\n"
+            "因公出国（境）费0万元，公务接待费1372万元。\n")
+    claims, _, _ = read(tmp_path, text, "某县三公经费.txt")
+    assert set(claims["claim_year"]) == {2015}

@@ -75,6 +75,10 @@ def _detect_kind(text: str, path: Path) -> str:
     # "较 2022 年度决算数增加": only a final account compares itself with last year's 决算
     if re.search(r"(较|比|与)\s*(上年|上年度|去年|(19|20)\d{2}\s*年度?)\s*决算", text):
         n_final += len(re.findall(r"决算", text))
+    spent = (r"支出\s*(?:为|是)?\s*\d[\d,.]*\s*(?:万元|元)[^。]{0,30}?"
+             r"(?:比|较|与)\s*(?:上年|去年)")
+    if not n_final and not n_budget and re.search(spent, text):
+        return "final"   # money spent, compared with last year's spending: a final account
     if not n_final and not n_budget:
         raise NotADisclosureError(
             "the text mentions neither 预算 (budget) nor 决算 (final account)",
@@ -95,6 +99,11 @@ def _detect_year(text: str, path: Path) -> int:
                         if not _OTHER_YEAR.search(line[:m.start()]))
         if years:
             return years.most_common(1)[0][0]
+    # a title whose 年 was lost in conversion (岳阳县2015-“三公”经费…表): its year, if alone
+    title = next((line for line in text.split("\n") if line.strip()), "")
+    found = set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", title))
+    if len(found) == 1:
+        return int(found.pop())
     raise NotADisclosureError("no year (such as 2018 年) is stated", path=path,
                               fix="pass --year, or check that this is a disclosure")
 
