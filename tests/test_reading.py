@@ -340,3 +340,21 @@ def test_a_title_whose_year_lost_its_character_still_names_the_year(tmp_path):
             "因公出国（境）费0万元，公务接待费1372万元。\n")
     claims, _, _ = read(tmp_path, text, "某县三公经费.txt")
     assert set(claims["claim_year"]) == {2015}
+
+
+def test_numbered_items_inside_a_line_each_hold_their_own_change(tmp_path):
+    # "其中：1、…。2、…" on one line; each item's change is the item's, not the whole's
+    text = BUDGET_HEAD.replace("2011", "2016") + (
+        "2016年三公经费预算拨入33万元，2015年三公经费预算拨入57.7万元，与上年对比减少24.7万元。"
+        "其中：1、公务接待费2016年预算8万元，2015年预算12.5万元；对比减少4.5万元；减少率36%。"
+        "2、公务车辆运行2016年预算25万元，2015年预算45.2万元；对比减少20.20万元，减少率44.69%。\n")
+    claims, rel, found = read(tmp_path, text, "某局2016年部门预算.txt")
+    change = claims[claims["printed"] == "4.5万元"].iloc[0]
+    assert change["subject"] == "公务接待费" and change["certainty"] == "explicit"
+    assert verdicts(rel, "claim_change") == ["holds", "holds", "holds"]
+    assert errors(found) == []
+    # "1、人员经费标准提高；2、…" are reasons, not items: the line is read as before
+    reasons = FINAL_HEAD + ("2024年度收入总计519.07万元，与上年相比增加32.19万元，增长6.61%。"
+                            "主要原因是：1、人员经费标准提高；2、救助人数增加。\n")
+    _, rel, found = read(tmp_path / "reasons", reasons)
+    assert verdicts(rel, "claim_change_pct") == ["holds"] and errors(found) == []

@@ -320,12 +320,37 @@ def _read_paragraph(state: _State, ll: LogicalLine) -> None:
     starts = [] if inline is None else [
         m.start() for m in inline.finditer(text)
         if not text[:m.start()].strip() or text[:m.start()].rstrip()[-1:] in "、）)，,；; "]
-    if len(starts) > 1:
-        bounds = [*starts, len(text)]
+    bounds = [*starts, len(text)] if len(starts) > 1 else _numbered_run(text)
+    if len(bounds) > 2:
+        if bounds[0] > 0:   # the words before the list: "…。其中：1、… 2、…"
+            _read_item_text(state, ll, 0, bounds[0])
+        depth = len(state.stack)
         for a, b in zip(bounds, bounds[1:], strict=False):
             _read_item_text(state, ll, a, b)
+        if bounds[-1] < len(text):   # after the last item's sentence: the list is over
+            del state.stack[depth:]
+            _read_item_text(state, ll, bounds[-1], len(text))
         return
     _read_item_text(state, ll, 0, len(text))
+
+
+def _numbered_run(text: str) -> list[int]:
+    """Where ``1、 2、 3、`` items of amounts start inside a line, after a colon or a full
+    stop (numbered 1, 2, … in order, each stating an amount in its first sentence): the
+    starts, and the end of the last item's first sentence; empty unless two or more."""
+    out: list[int] = []
+    for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*、(?=\D)", text):
+        before = text[:m.start()].rstrip()
+        if int(m[1]) == len(out) + 1 and (not before or before[-1] in "：:。；;"):
+            out.append(m.start())
+    if len(out) < 2:
+        return []
+    end = text.find("。", out[-1])
+    out.append(len(text) if end < 0 else end + 1)
+    firsts = [text[a:b].split("。")[0] for a, b in zip(out, out[1:], strict=False)]
+    if not all(any(u in MONEY_UNITS for *_, u, _p in _figures(f)) for f in firsts):
+        return []   # "1、人员经费标准提高；2、…": reasons, not items of amounts
+    return out
 
 
 INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具体包括|包括|具体如下"
@@ -416,6 +441,13 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 looked_up = ref_inferred = ref is not None and not certain
                 if ref is not None:
                     prev_amount = ref
+            if ref is not None and ref.year != state.year and _is_relative(lead_tail, unit):
+                # "2016年 33 万元，2015年 57.55 万元，与上年对比减少 24.55": this year's change
+                now = _comparison(state, lead) or vs
+                current = _latest_amount(state, ref.subject, ref.basis) if (
+                    now is not None and now[0] == ref.year) else None
+                if current is not None:
+                    ref = prev_amount = current
             listed = respectively.get(fig_start)
             if listed is not None and ref is not None:
                 # "包括 A x 和 B y，分别占 p% 和 q%": the k-th figure after 分别 is the k-th part's
@@ -471,6 +503,12 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     scope = _fitting_scope(scope, opened, claim)
                     if scope is not None:
                         own = YEAR_RE.search(lead_tail) or OWN_BASIS_RE.search(lead_tail)
+                        if claim.role == "amount" and own and claim.year != scope[0].year:
+                            # "57.55 (2015)… 其中：接待 2016年 8，2015年 12.5": the part is
+                            # of its own year's whole
+                            same = _latest_amount(state, scope[0].subject, scope[0].basis,
+                                                  year=claim.year)
+                            scope = (same, scope[1]) if same is not None else scope
                         if claim.role == "amount" and not own:
                             # a listed part is of its whole's year and basis unless it says
                             # otherwise ("2010年决算 X。其中，A a，B b")
@@ -585,12 +623,14 @@ def _share_scope(state: _State, sentence: str) -> Claim | None:
     return _latest_amount(state, subject)
 
 
-def _latest_amount(state: _State, subject: str, basis: str = "") -> Claim | None:
-    """The latest amount of ``subject`` this year, of ``basis`` (the document's by default)."""
+def _latest_amount(state: _State, subject: str, basis: str = "", year: int = 0
+                   ) -> Claim | None:
+    """The latest amount of ``subject`` in ``year`` (this year by default), of ``basis`` (the
+    document's by default)."""
     if not subject or GENERIC_SUBJECTS.match(subject):
         return None
     for c in reversed(state.claims):
-        if (c.role == "amount" and c.subject == subject and c.year == state.year
+        if (c.role == "amount" and c.subject == subject and c.year == (year or state.year)
                 and c.basis == (basis or state.basis)):
             return c
     return None
@@ -748,6 +788,11 @@ def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
         if not hits:
             return None, False
         return hits[-1], bool(table) and len({c.value for c in hits}) == 1
+    item = state.stack[-1] if state.stack else None
+    if item is not None and item.head is not None and item.head.year == state.year:
+        # "1、公务接待费 2016年预算 8 万元，2015年 12.5 万元；对比减少 4.35 万元": the item's
+        # own amount, certain where the item's words are on this line
+        return item.head, item.head_line == state.line
     return (state.section_amounts[-1] if state.section_amounts else None), False
 
 
@@ -828,7 +873,8 @@ def _subject_text(lead: str) -> str:
     if department:
         clause = clause.replace(department, "")
     clause = re.sub(r"截至.*?日", "", clause)
-    clause = re.sub(r"(比|较).*$", "", clause)
+    clause = re.sub(r"(对比|比|较).*$", "", clause)
+    clause = re.sub(r"(增减|增长|减少|增加|下降|降低)(率|幅度|比例)$", "", clause)
     clause = re.sub(r"^.*?共有", "", clause)
     clause = re.sub(r"^(其中|包括|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
                     r"|反映|共设|及|和|与)+", "", clause)
