@@ -358,3 +358,16 @@ def test_numbered_items_inside_a_line_each_hold_their_own_change(tmp_path):
                             "主要原因是：1、人员经费标准提高；2、救助人数增加。\n")
     _, rel, found = read(tmp_path / "reasons", reasons)
     assert verdicts(rel, "claim_change_pct") == ["holds"] and errors(found) == []
+
+
+def test_a_comparison_naming_its_subject_gives_that_subjects_prior_figure(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度“三公”经费合计31.23万元。"
+        "较2023年度“三公”经费合计16.08万元增加15.15万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    prior = claims[claims["printed"] == "16.08万元"].iloc[0]
+    assert (prior["role"], prior["subject"], prior["claim_year"]) == (
+        "prior_amount", "三公经费", 2023)
+    assert verdicts(rel, "claim_change") == ["holds"]          # 31.23 − 16.08
+    _, _, found = read(tmp_path / "wrong", text.replace("15.15", "15.51"))
+    assert len(errors(found)) == 1 and "15.51" in errors(found)[0]

@@ -965,6 +965,10 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             year = int(pm["year"]) if pm["year"] else state.year - 1
             basis = basis_of(pm["basis"], basis)
             parent = prev_amount.claim if prev_amount else ""
+        elif money and (named := _named_prior(state, lead_tail, text_after)) is not None:
+            # "较2014年度“三公”经费合计 16.08 万元增加 15.15 万元": that subject's prior figure
+            return _figure_of(state, named[0], "prior_amount", named[1], named[2], sentence,
+                              num, unit, printed, line_no)
         elif cm and money:
             role = "change"
             sign = -1 if re.fullmatch(DECREASE, cm["word"]) else 1
@@ -1101,6 +1105,29 @@ def code_names(claims: list[Claim]) -> list[dict[str, object]]:
                     out.setdefault((code, name), {"code": code, "name": name,
                                                   "source_line": c.source_line})
     return list(out.values())
+
+
+#: ``较2014年度“三公”经费合计 X 增加 Y``: a comparison naming the subject of its prior figure.
+NAMED_PRIOR_RE = re.compile(r"^\s*(?:比|较|与)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年度?|去年)"
+                            r"(?P<s>[^，,。；;：:]+?)\s*$")
+
+
+def _named_prior(state: _State, lead_tail: str, after: str) -> tuple[Claim, int, str] | None:
+    """``(amount, year, basis)`` a prior figure named in its comparison is of, if the change
+    follows it and the subject's amount this year is stated."""
+    m = NAMED_PRIOR_RE.match(lead_tail)
+    if not m or not re.match(rf"^\s*(?:[）)]\s*)?(?:相比|相较)?[，,]?\s*(?:{INCREASE}|{DECREASE})",
+                             after):
+        return None
+    words = m["s"]
+    subject = _canonical(_subject_text(re.sub(r"部门|单位|决算|预算|公开|数|合计|总计|共", "",
+                                              words)) or words, state.section, "")[0]
+    amount = _latest_amount(state, subject)
+    if amount is None:
+        return None
+    year = int(m["year"]) if m["year"] else state.year - 1
+    return amount, year, basis_of(words if re.search("决算|预算|执行", words) else None,
+                                  state.basis)
 
 
 def _figure_of(state: _State, anchor: Claim, role: str, year: int, basis: str, sentence: str,
