@@ -371,3 +371,14 @@ def test_a_comparison_naming_its_subject_gives_that_subjects_prior_figure(tmp_pa
     assert verdicts(rel, "claim_change") == ["holds"]          # 31.23 − 16.08
     _, _, found = read(tmp_path / "wrong", text.replace("15.15", "15.51"))
     assert len(errors(found)) == 1 and "15.51" in errors(found)[0]
+
+
+def test_a_comparison_after_a_semicolon_goes_on_with_the_amount_before_it(tmp_path):
+    text = BUDGET_HEAD.replace("2011", "2015") + (
+        "2015年“三公”经费预算总数为63.16万元，比2014年预算数减少8.35万元，下降11.7%；"
+        "比2014年执行数减少2.5万元，下降3.8%。\n")
+    claims, rel, found = read(tmp_path, text, "某局2015年部门预算.txt")
+    second = claims[claims["printed"] == "2.5万元"].iloc[0]
+    assert (second["role"], second["basis"], second["subject"]) == ("change", "执行数", "三公经费")
+    assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]  # 8.35/71.51, 2.5/65.66
+    assert errors(found) == []

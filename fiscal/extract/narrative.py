@@ -383,13 +383,18 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
     opened: list[tuple[Claim, str]] = [scope] if scope else []  # lists open (nesting)
     anchors: list[Claim | None] = []         # the amount a bracketed list stands after
     share_whole: Claim | None = None
+    carried: Claim | None = None     # the amount of a clause that ended with ；
     for sent_start, sent_end in _sentences(text):
         sentence = text[sent_start:sent_end]
         shown = ll.quote(start + sent_start, start + sent_end)
         figures = _with_bare_priors(sentence, list(_figures(sentence)))
         state.sentence_year = _sentence_year(sentence[:figures[0][0]] if figures else "")
         respectively = _respectively(sentence, figures)
-        prev_amount: Claim | None = None
+        # "…比2014年预算数减少 8.35 亿元；比2014年执行数减少 2.5 亿元": a clause after ；
+        # that opens with a comparison goes on with the amount before the ；
+        prev_amount: Claim | None = carried if figures and re.match(
+            r"^\s*(?:比|较|与|同比|对比)", sentence[:figures[0][0]]) else None
+        carried = None
         last_cut = 0
         flat_done = False
         vs: tuple[int, str] | None = None       # what the sentence compares with, so far
@@ -537,6 +542,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 prev_claim = claim
             state.claims.append(claim)
         tail = sentence[last_cut:]
+        if sentence.rstrip().endswith(("；", ";")):
+            carried = prev_amount
         if prev_amount is not None and not flat_done:
             fm = FLAT_RE.search(tail)
             if fm:
