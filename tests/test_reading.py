@@ -382,3 +382,37 @@ def test_a_comparison_after_a_semicolon_goes_on_with_the_amount_before_it(tmp_pa
     assert (second["role"], second["basis"], second["subject"]) == ("change", "执行数", "三公经费")
     assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]  # 8.35/71.51, 2.5/65.66
     assert errors(found) == []
+
+
+def test_parts_in_brackets_after_an_item_are_that_items_parts(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年“三公”经费2921.7万元，其中：因公出国（境）费35.6万元，公务接待费1239.7万元，"
+        "公务用车购置及运行费1646.4万元（公务用车购置费109.0万元、公务用车运行维护费"
+        "1537.4万元）。\n")
+    claims, rel, found = read(tmp_path, text)
+    run = claims[claims["printed"] == "1537.4万元"].iloc[0]
+    vehicle = claims[claims["printed"] == "1646.4万元"].iloc[0]
+    assert run["parent"] == vehicle["claim"]
+    assert verdicts(rel, "claim_parts") == ["holds", "holds"]
+    assert errors(found) == []
+
+
+def test_a_list_whose_parts_reach_the_whole_takes_no_more(tmp_path):
+    # 60 and 103 follow the 其中 list of 1884 but are no parts of it: 1478 + 406 = 1884
+    text = FINAL_HEAD + (
+        "全镇一般公共预算收入4402万元，加上级转移支付收入1884万元，其中：一般转移支付收入1478万元"
+        "（含均衡性转移支付收入166万元、结算补助收入1312万元），专项转移支付收入406万元，"
+        "上年结转结余60万元，基金调入103万元，收入合计为6449万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    sixty = claims[claims["printed"] == "60万元"].iloc[0]
+    assert sixty["parent"] == ""
+    assert errors(found) == []
+
+
+def test_respective_shares_follow_respective_amounts(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年全市政府采购规模为33067.0万元。中央预算单位、地方预算单位政府采购规模分别为"
+        "2666.3万元和30400.7万元，占全市政府采购规模的8.1%和91.9%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_share") == ["holds", "holds"]
+    assert errors(found) == []

@@ -354,7 +354,7 @@ def _numbered_run(text: str) -> list[int]:
 
 
 INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具体包括|包括|具体如下"
-                      r"|分别是|分别为|分项情况是|分项情况为)\s*[：:]?")
+                      r"|分别是|分别为|分项情况是|分项情况为|(?<=[（(])含)\s*[：:]?")
 
 
 def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> None:
@@ -424,11 +424,20 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     prev_amount = prev_claim = back
             intro = INTRO_RE.search(lead)
             if intro and prev_claim is not None and prev_claim.role in ("amount", "count"):
-                kind = "partial" if intro.group(1) == "其中" else "complete"
+                kind = "partial" if intro.group(1) in ("其中", "含") else "complete"
                 if re.search(r"[（(]\s*$", lead[:intro.start()]):
                     outer.append(scope)
                     anchors.append(prev_claim if prev_claim.role == "amount" else None)
                 scope = (prev_claim, kind)
+                opened.append(scope)
+            elif (prev_claim is not None and prev_claim is prev_amount and unit in MONEY_UNITS
+                  and re.match(r"^\s*[（(][^）)]*$", lead) and PART_OF.get(_canonical(
+                      _subject_text(lead), state.section, "")[0]) == prev_claim.subject):
+                # "公务用车购置及运行费 1646.4 万元（公务用车购置费 109.0 万元、…）": a part of
+                # the amount the bracket follows, by the vocabulary
+                outer.append(scope)
+                anchors.append(prev_claim)
+                scope = (prev_claim, "partial")
                 opened.append(scope)
             ref = prev_amount
             lead_tail = re.split(r"[，,。；;：:]", lead)[-1]
@@ -495,6 +504,10 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     _completion_of_budget(state, claim, ref)
             elif claim.role == "share" and ref is not None:
                 _share_base(state, claim, lead_tail, share_whole, scope, item)
+                before = state.claims[-1] if state.claims else None
+                if (listed is not None and listed[0] > 0 and not claim.base
+                        and before is not None and before.role == "share"):
+                    claim.base, claim.certainty = before.base, before.certainty  # "…的 p% 和 q%"
             if qualifier:
                 _qualify(claim, prev_amount, lead_tail)
                 state.claims.append(claim)
@@ -504,6 +517,13 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 prev_amount = ref
             if claim.role in ("amount", "count"):
                 flat_done = False
+                if (scope is not None and Decimal(claim.value) != 0
+                        and _list_full(state, scope[0])
+                        and PART_OF.get(claim.subject) != scope[0].subject):
+                    # "1884，其中：一般 1478，专项 406，上年结转 60 …": the parts listed reach
+                    # their whole; what follows is no part of it
+                    scope = next((o for o in reversed(opened[:-1])
+                                  if not _list_full(state, o[0])), None)
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
                     scope = _fitting_scope(scope, opened, claim)
                     if scope is not None:
@@ -734,7 +754,9 @@ def _set_part(state: _State, whole: Claim, part: Claim, kind: str, listed: bool 
     """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts;
     ``listed``: the words open the listing (其中, 包括, …中，), not the position."""
     if part.subject == whole.subject or NOT_PART_RE.match(part.subject) or (
-            part.subject.endswith("总计") and part.table) or _not_parts(whole, part, listed):
+            part.subject.endswith("总计") and part.table) or _not_parts(whole, part, listed) or (
+            re.search(r"(合计|总计)$", part.subject) and part.unit == whole.unit
+            and Decimal(part.value) > Decimal(whole.value)):   # a larger total: a new one
         return  # a restatement of the whole, an average, or by the vocabulary no part of it
     if part.role == "amount" and part.year == whole.year and part.basis != whole.basis:
         return  # a budget figure is no part of a 决算 total
@@ -1045,6 +1067,13 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         sentence=sentence.strip(), source_line=line_no)
 
 
+def _list_full(state: _State, whole: Claim) -> bool:
+    """Do the parts listed so far (two or more) add up to ``whole`` exactly as printed?"""
+    parts = [c for c in state.claims if c.parent == whole.claim and c.parts
+             and c.role == whole.role and c.unit == whole.unit]
+    return len(parts) > 1 and sum(Decimal(c.value) for c in parts) == Decimal(whole.value)
+
+
 def _whole_or_part(state: _State, part: Claim) -> bool:
     """A change after the last-named part of a list (``总预算 X，其中：基本 a，项目 b，同比增加
     c``) may be the part's or the whole's: so where the parts before it state no change."""
@@ -1082,6 +1111,17 @@ def _respectively(sentence: str, figures: list) -> dict[int, tuple[int, int]]:
             run.append(f)
         if len(run) > 1:
             out.update({f[0]: (k, len(run)) for k, f in enumerate(run)})
+            # "分别为 A 亿元和 B 亿元，占…的 p% 和 q%": a run of another kind after it, as long
+            later = [f for f in figures if f[0] > run[-1][0] and f[3] != run[0][3]]
+            then = []
+            for f in later:
+                between = sentence[then[-1][1]:f[0]] if then else ""
+                if then and (not re.fullmatch(r"\s*(?:万元|元|%)?\s*[、和及与,，]\s*", between)
+                             or f[3] != then[0][3]):
+                    break
+                then.append(f)
+            if len(then) == len(run) and run[0][3] in MONEY_UNITS:
+                out.update({f[0]: (k, len(then)) for k, f in enumerate(then)})
     return out
 
 
