@@ -292,6 +292,7 @@ def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
     finding beyond a warning can be such; their relations are collected (a second, smaller
     run: collecting relations costs more than running the rules)."""
     from fiscal.checks import relations  # lazy: pandas
+    from fiscal.coverage import NO_FIGURES  # lazy: pandas
     from fiscal.load import Panel  # lazy: pandas
 
     busy = set(found.loc[found["severity"] != "warning", "key"]) if not found.empty else set()
@@ -302,6 +303,7 @@ def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
                 claims=p.claims[p.claims["key"].isin(maybe)] if not p.claims.empty
                 else p.claims, meta={k: p.meta[k] for k in maybe})
     rel, _ = relations(sub)
+    rel = rel[~rel["by_rule"].isin(NO_FIGURES)] if len(rel) else rel
     return sorted(set(maybe) - set(rel["key"]))
 
 
