@@ -208,8 +208,13 @@ def panel_for(targets: list[str], all_: bool) -> Panel:
 OUTPUT_EXTRA = ["id", "verdict", "note"]
 
 
-def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> str:
-    """Findings as a JSON list: the finding keys (amounts as numbers in 万元), ``id``,
+#: The version of ``fiscal check --format json``'s shape (``fiscal/schemas/check.schema.json``):
+#: raised when a field changes meaning or goes; a new optional field keeps it.
+OUTPUT_VERSION = 2
+
+
+def findings_items(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> list[dict]:
+    """Findings as JSON objects: the finding keys (amounts as numbers in 万元), ``id``,
     ``verdict`` and ``note``; with ``gone`` (``--since``), ``since`` and the gone ones."""
     import pandas as pd  # lazy: pandas, loaded by then (the check ran)
 
@@ -241,7 +246,22 @@ def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> str:
         items += [{c: (None if c not in r or (not isinstance(r[c], str) and pd.isna(r[c]))
                        else r[c]) for c in cols}
                   for r in gone.to_dict("records")]
-    return json.dumps(items, ensure_ascii=False, indent=2)
+    return items
+
+
+def coverage_items(ledger: pd.DataFrame) -> list[dict]:
+    """The coverage ledger (``fiscal.coverage.COVERAGE_COLUMNS``) as JSON objects."""
+    return [{k: (bool(v) if k == "core" else int(v) if not isinstance(v, str) else v)
+             for k, v in r.items()} for r in ledger.to_dict("records")]
+
+
+def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None,
+                  ledger: pd.DataFrame | None = None) -> str:
+    """``fiscal check --format json``: one object ``{"version", "findings", "coverage"}``
+    (the shape of ``fiscal/schemas/check.schema.json``)."""
+    out = {"version": OUTPUT_VERSION, "findings": findings_items(found, gone),
+           "coverage": coverage_items(ledger) if ledger is not None else []}
+    return json.dumps(out, ensure_ascii=False, indent=2)
 
 
 def findings_table(found: pd.DataFrame, keys: list[str], gone: pd.DataFrame | None = None,
@@ -307,6 +327,15 @@ def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
     return sorted(set(maybe) - set(rel["key"]))
 
 
+def _no_figure(ledger: pd.DataFrame) -> list[str]:
+    """The department-years of a ledger where no printed amount was compared."""
+    from fiscal.coverage import NO_FIGURES  # lazy: pandas
+
+    fig = ledger[~ledger["rule"].isin(NO_FIGURES)]
+    n = fig.groupby(["department", "year", "kind"])["relations"].sum()
+    return sorted(DeptYear(d, int(y), k).key for (d, y, k), v in n.items() if v == 0)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     """``fiscal check``: exit 1 on a finding of a level ``--fail-on`` names (``error`` by
     default; ``review`` adds review-level findings and department-years where nothing could
@@ -314,21 +343,28 @@ def _cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd  # lazy: pandas
 
     from fiscal import changes, verdicts  # lazy: pandas
-    from fiscal.checks import FINDING_COLUMNS, run_rules  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS, relations, run_rules  # lazy: pandas
+    from fiscal.coverage import coverage  # lazy: pandas
 
     fail_on = args.fail_on
     before = changes.read(args.since) if args.since else None
     panel = panel_for(args.targets, args.all)
-    found = run_rules(panel)
     keys = sorted(panel.meta)
-    unchecked = _unchecked(panel, found)
+    ledger = None
+    if args.format == "table":
+        found = run_rules(panel)
+        unchecked = _unchecked(panel, found)
+    else:  # the ledger needs every relation: a run that collects them
+        rel, found = relations(panel)
+        ledger = coverage(panel, rel, found)
+        unchecked = _no_figure(ledger)
     found, stale = verdicts.apply(found, {k: pd.DataFrame(m["_review"])
                                           for k, m in panel.meta.items() if m.get("_review")})
     gone = None
     if before is not None:
         found, gone = changes.compare(found, before, keys)
     if args.format == "json":
-        out = findings_json(found, gone)
+        out = findings_json(found, gone, ledger)
     elif args.format == "csv":
         cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
         frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]
