@@ -249,6 +249,41 @@ def findings_items(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> lis
     return items
 
 
+def numbers_items(p: Panel, sources: dict[str, Path]) -> list[dict]:
+    """Every printed number accounted for (``fiscal.coverage.account``), per department-year
+    whose source is a text (``sources``: key -> source file)."""
+    from fiscal.coverage import account, source_text  # lazy: pandas
+
+    items = []
+    for key in sorted(p.meta):
+        text = source_text(sources[key]) if key in sources else None
+        if text is None:
+            continue
+        meta = p.meta[key]
+        cl = p.claims[p.claims["key"] == key] if len(p.claims) else p.claims
+        counts, odd = account(text, p.cells[p.cells["key"] == key], cl)
+        items.append({"department": meta["slug"], "year": int(meta["year"]),
+                      "kind": meta["kind"], **{k: int(v) for k, v in counts.items()},
+                      "uncaptured": [{"line": int(r["line"]), "number": r["number"],
+                                      "reason": r["reason"]} for r in odd.to_dict("records")]})
+    return items
+
+
+def sources_of(targets: list[str], all_: bool) -> dict[str, Path]:
+    """The source file of each department-year ``fiscal check`` reads (key -> path)."""
+    from fiscal.load import read_meta  # lazy: pandas
+
+    settings, resolved = resolve_targets(targets, all_)
+    out = {}
+    for kind, target in resolved:
+        if kind in ("dept_year", "folder"):
+            folder = settings.existing_dept_year_dir(target) if kind == "dept_year" else target
+            meta = read_meta(folder)
+            out[DeptYear(meta["slug"], meta["year"], meta["kind"]).key] = (
+                folder / meta.get("source_copy", "source.txt"))
+    return out
+
+
 def coverage_items(ledger: pd.DataFrame) -> list[dict]:
     """The coverage ledger (``fiscal.coverage.COVERAGE_COLUMNS``) as JSON objects."""
     return [{k: (bool(v) if k == "core" else int(v) if not isinstance(v, str) else v)
@@ -256,11 +291,13 @@ def coverage_items(ledger: pd.DataFrame) -> list[dict]:
 
 
 def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None,
-                  ledger: pd.DataFrame | None = None) -> str:
-    """``fiscal check --format json``: one object ``{"version", "findings", "coverage"}``
-    (the shape of ``fiscal/schemas/check.schema.json``)."""
+                  ledger: pd.DataFrame | None = None, numbers: list[dict] | None = None
+                  ) -> str:
+    """``fiscal check --format json``: one object ``{"version", "findings", "coverage",
+    "numbers"}`` (the shape of ``fiscal/schemas/check.schema.json``)."""
     out = {"version": OUTPUT_VERSION, "findings": findings_items(found, gone),
-           "coverage": coverage_items(ledger) if ledger is not None else []}
+           "coverage": coverage_items(ledger) if ledger is not None else [],
+           "numbers": numbers or []}
     return json.dumps(out, ensure_ascii=False, indent=2)
 
 
@@ -364,7 +401,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if before is not None:
         found, gone = changes.compare(found, before, keys)
     if args.format == "json":
-        out = findings_json(found, gone, ledger)
+        out = findings_json(found, gone, ledger,
+                            numbers_items(panel, sources_of(args.targets, args.all)))
     elif args.format == "csv":
         cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
         frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]

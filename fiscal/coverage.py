@@ -14,6 +14,9 @@ runner's "无法核对" review finding), and how many relations it checked, by v
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 
 from fiscal.checks import REGISTRY, Rule, relations
@@ -140,16 +143,201 @@ def state(ledger: pd.DataFrame, errors: int = 0) -> tuple[str, str]:
 
     ``通过``: every core rule applied and no error-level finding; ``错误``: every core rule
     applied and ``errors`` (error-level findings) > 0; ``部分核对``: some amount was compared
-    but not every core rule applied (detail: "x/y 项核心规则适用，n 项关系"); ``未核对``: no
-    printed amount was compared (detail: why).
+    but not every core rule applied; the detail of these: "x/y 项核心规则适用，n 项关系".
+    ``未核对``: no printed amount was compared (detail: why).
     """
     figures = ledger[~ledger["rule"].isin(NO_FIGURES)]
-    n = int(figures["relations"].sum())
+    n = int(ledger["relations"].sum())
     core = ledger[ledger["core"]]
     applied = int((core["status"] == "applies").sum())
-    if n == 0:
+    if int(figures["relations"].sum()) == 0:
         why = list(dict.fromkeys(core.loc[core["status"] != "applies", "reason"]))
         return "未核对", "；".join(why[:2]) or "无可核对的数字"
+    detail = f"{applied}/{len(core)} 项核心规则适用，{n} 项关系"
     if applied == len(core):
-        return ("错误", f"{errors} 项") if errors else ("通过", f"{n} 项关系")
-    return "部分核对", f"{applied}/{len(core)} 项核心规则适用，{n} 项关系"
+        return ("错误", f"{errors} 项错误；{detail}") if errors else ("通过", detail)
+    return "部分核对", detail
+
+
+# ---------------------------------------------------------------------------
+# Every printed number accounted for
+# ---------------------------------------------------------------------------
+
+#: The columns of :func:`numbers`' uncaptured list.
+NUMBER_COLUMNS = ["line", "number", "reason"]
+#: Why a printed number is not a captured figure, in the order they are tried.
+REASONS = ("date", "year", "code", "page", "count", "phone", "unexplained")
+REASON_WORDS = {"date": "日期", "year": "年份", "code": "编码或文号", "page": "页码或序号",
+                "count": "数量", "phone": "电话或证件号", "unexplained": "无法解释"}
+#: How many lines above a number a figure may be recorded at: a sentence wrapped over
+#: lines is recorded at its first line.
+WRAP_LINES = 3
+#: How many lines below its recorded line the text of a cell or claim is looked for.
+TEXT_LINES = 40
+
+_NUM = re.compile(r"(?<![\d.,])-?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
+_COUNT_UNITS = ("人次", "人", "名", "辆", "个", "家", "项", "次", "台", "套", "户", "所", "件",
+                "座", "处", "期", "场", "篇", "本", "间", "张", "条", "天", "小时", "平方米",
+                "米", "公里", "亩", "吨", "册", "部", "类", "批", "岁", "余", "多", "万人",
+                "床", "层", "栋", "门", "学时", "课时", "周", "届", "支", "位", "份", "种", "级",
+                "歲")
+_AMOUNT_UNITS = ("万元", "亿元", "元", "千元")
+
+
+def _plain(printed: str) -> str:
+    return printed.replace(",", "").lstrip("+").lstrip("-")
+
+
+def _reason(line: str, m: re.Match, codes: set[str], prev: str = "") -> str:
+    """The reason class of an uncaptured number ``m`` on ``line`` (``REASONS``); ``prev``
+    is the line above (a date broken over two lines)."""
+    text, before, after = m.group(1), line[:m.start()], line[m.end():]
+    after_s, before_s = after.lstrip(), before.rstrip()
+    if re.match(r"\s*(?:月|日|时|点|:\d)", after) or re.search(r"\d\s*(?:年|月)\s*$", before) \
+            or re.match(r"[-/.]\d{1,2}[-/.]\d{1,2}", after) or re.search(r"\d[-/]$", before) \
+            or re.search(r"\d:$", before) \
+            or (not before_s and re.fullmatch(r"\d{1,2}\.\d{1,2}", text)
+                and re.search(r"(?:19|20)\d{2}\.\s*$", prev)):
+        return "date"
+    if re.fullmatch(r"(?:19|20)\d{2}", text) and (
+            re.match(r"\s*(?:年|—|-|~|至|到|/)", after) or "年" in after[:3]
+            or re.search(r"(?:—|-|~|至|到)\s*$", before) or not re.search(r"[元%]", after[:3])):
+        return "year"
+    money_after = re.match(r"\s*(?:%|万元|元)", after) is not None
+    if (text in codes or re.match(r"\s*号", after) or re.search(r"[A-Za-z]$", before)
+            or (re.search(r"[〔\[【(（]\s*$", before) and re.match(r"\s*[〕\]】]", after))
+            or (re.fullmatch(r"[23]\d{2}(?:\d{2}){0,2}", text) and not money_after)):
+        return "code"
+    if not line.replace(text, "", 1).strip() or re.search(
+            r"(?:第|表|附件|附表|页|No\.?|序号)\s*$", before) or re.match(
+            r"\s*(?:[、．]|\.(?!\d)|页|部分|条|章|节|款)", after) or re.fullmatch(
+            r"[(（]", before_s[-1:] or "") and re.match(r"\s*[)）]", after) or (
+            not before_s and re.fullmatch(r"\d{1,2}", text) and not after_s[:1].isdigit()
+            and re.match(r"\s+\S", after) is not None and len(line.split()) > 1
+            and not money_after):
+        return "page"
+    if (re.match(r"\s*(?:" + "|".join(_COUNT_UNITS) + ")", after) and not re.match(
+            r"\s*万元", after)) or re.search(
+            r"[(（](?:" + "|".join(_COUNT_UNITS) + r")[)）]\s*$", before) or re.match(
+            r"\s*[-~—至]\s*\d+\s*(?:岁|歲)", after):
+        return "count"
+    if re.search(r"(?:电话|传真|邮编|邮政编码|手机|证号|代码|身份证)", line) or re.fullmatch(
+            r"\d{6,}", text):
+        return "phone"
+    return "unexplained"
+
+
+def _amount_like(line: str, m: re.Match) -> bool:
+    """A number printed as money: with decimals or thousands separators, or followed by a
+    unit of money."""
+    text, after = m.group(1), line[m.end():]
+    return ("." in text or "," in text or re.match(r"\s*(?:" + "|".join(_AMOUNT_UNITS) + ")",
+                                                   after) is not None) \
+        and not re.match(r"\s*%", after)
+
+
+def _above(lines: list[str], i: int) -> str:
+    """The last line before line ``i`` (1-based) that is not blank."""
+    return next((lines[k] for k in range(i - 2, -1, -1) if lines[k].strip()), "")
+
+
+def numbers(b: Budget, text: str | None = None) -> tuple[dict, pd.DataFrame] | None:
+    """Every number printed in a department-year's source text, accounted for.
+
+    A number is captured when a table cell or a claim recorded at its line (or up to
+    ``WRAP_LINES`` lines above, where a wrapped sentence starts) prints the same number;
+    every other number gets a reason class (``REASONS``): a date, a year, a code (科目编码,
+    文号), a page or list number, a count (人, 辆, 个 …), a phone or ID number, or
+    ``unexplained``.
+
+    Args:
+        b: the department-year.
+        text: its source text (default: ``source.txt`` of its folder).
+
+    Returns:
+        ``(counts, uncaptured)``: counts ``printed``, ``captured``, ``amounts_printed`` (the
+        numbers printed as money — decimals, separators or a unit of money — that are not
+        explained as a date, code …) and ``amounts_captured``; uncaptured numbers with
+        ``NUMBER_COLUMNS``. ``None`` for a PDF source (its lines are those of the text
+        rendering, not of a file).
+    """
+    if text is None:
+        text = source_text(b.folder / b.meta.get("source_copy", "source.txt"))
+        if text is None:
+            return None
+    return account(text, b.cells, b.claims)
+
+
+def source_text(path: Path) -> str | None:
+    """The text of a source file as extraction reads it (its encoding found, lines as in
+    the file); ``None`` for a PDF or a missing file."""
+    path = Path(path)
+    if not path.is_file() or path.read_bytes()[:4] == b"%PDF":
+        return None
+    from fiscal.extract.text import read_source  # lazy: the reader, for this only
+
+    return read_source(path).text
+
+
+def account(text: str, cells: pd.DataFrame, claims: pd.DataFrame
+            ) -> tuple[dict, pd.DataFrame]:
+    """:func:`numbers` of a text and the cells and claims read from it."""
+    from fiscal.extract.text import clean  # lazy: the reader's clean-up of a line
+
+    lines = [clean(raw) for raw in text.split("\n")]
+    recorded: dict[int, set[str]] = {}
+
+    def record(start: int, found: str) -> None:
+        """A number a cell or claim holds, at the first line from ``start`` printing it (a
+        text cell or sentence may run over lines), else at ``start``."""
+        plain = _plain(found)
+        at = next((k for k in range(start, min(start + TEXT_LINES, len(lines) + 1))
+                   if any(_plain(x) == plain for x in _NUM.findall(lines[k - 1]))), start)
+        recorded.setdefault(at, set()).add(plain)
+
+    cells = cells if len(cells) else pd.DataFrame(
+        columns=["source_line", "printed", "text", "code"])
+    for line, printed, txt in zip(cells["source_line"], cells["printed"], cells["text"],
+                                  strict=True):
+        if isinstance(printed, str) and printed:
+            record(int(line), printed)
+        if isinstance(txt, str) and txt:
+            for found in _NUM.findall(clean(txt)):
+                record(int(line), found)
+    claims = claims if len(claims) else pd.DataFrame(
+        columns=["source_line", "printed", "value"])
+    for line, printed, value in zip(claims["source_line"], claims["printed"],
+                                    claims["value"], strict=True):
+        for found in _NUM.findall(clean(str(printed))) or [str(value)]:
+            record(int(line), found)
+    codes = set(cells["code"]) - {""}
+    counts = {"printed": 0, "captured": 0, "amounts_printed": 0, "amounts_captured": 0}
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        for m in _NUM.finditer(line):
+            counts["printed"] += 1
+            amount = _amount_like(line, m)
+            plain = _plain(m.group(1))
+            if any(plain in recorded.get(k, ()) for k in range(i - WRAP_LINES, i + 1)):
+                counts["captured"] += 1
+                counts["amounts_captured"] += amount
+                counts["amounts_printed"] += amount
+            else:
+                why = _reason(line, m, codes, _above(lines, i))
+                counts["amounts_printed"] += amount and why == "unexplained"
+                rows.append({"line": i, "number": m.group(1), "reason": why})
+    return counts, pd.DataFrame(rows, columns=NUMBER_COLUMNS)
+
+
+def numbers_line(counts: dict, uncaptured: pd.DataFrame) -> str:
+    """One line of :func:`numbers`, in Chinese: ``"原文印出数字 476 个，已读入 330 个；金额 237 个
+    全部读入；未读入的 146 个：页码或序号 74、编码或文号 41 …"``."""
+    amounts = (f"金额 {counts['amounts_printed']} 个全部读入"
+               if counts["amounts_captured"] == counts["amounts_printed"]
+               else f"金额读入 {counts['amounts_captured']}/{counts['amounts_printed']} 个")
+    line = f"原文印出数字 {counts['printed']} 个，已读入 {counts['captured']} 个；{amounts}"
+    if len(uncaptured):
+        n = uncaptured["reason"].value_counts()
+        line += f"；未读入的 {len(uncaptured)} 个：" + "、".join(
+            f"{REASON_WORDS[r]} {int(n[r])}" for r in REASONS if r in n)
+    return line

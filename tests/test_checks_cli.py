@@ -112,7 +112,7 @@ def test_json_objects_have_exactly_the_finding_keys_and_numbers_in_wan(data, run
     code, out, _ = run("futian-sti/2018", "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert list(doc) == ["version", "findings", "coverage"] and doc["version"] == 2
+    assert list(doc) == ["version", "findings", "coverage", "numbers"] and doc["version"] == 2
     found = doc["findings"]
     assert isinstance(found, list) and len(found) == 13
     for f in found:
