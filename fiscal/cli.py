@@ -52,7 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("targets", nargs="*",
                    help="<slug>/<year>, <slug>/<year>-final, a folder, or a text or PDF")
     c.add_argument("--all", action="store_true", help="every department-year in the data folder")
-    c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table",
+                   help="table (default), json, csv (findings; with --out DIR also the"
+                        " coverage ledger) or xlsx (with --out FILE.xlsx)")
+    c.add_argument("--out", type=Path, metavar="PATH",
+                   help="write there instead of printing: FILE.xlsx for xlsx, a folder for"
+                        " csv (findings.csv, coverage.csv), a file for json")
     c.add_argument("--fail-on", choices=["error", "review"], default="error",
                    help="exit 1 on an error-level finding (default), or also on a review-level"
                         " one; findings a reviewer marked not-a-problem never count")
@@ -373,6 +378,19 @@ def _no_figure(ledger: pd.DataFrame) -> list[str]:
     return sorted(DeptYear(d, int(y), k).key for (d, y, k), v in n.items() if v == 0)
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that does not fit ``--format`` before anything runs."""
+    if args.format == "xlsx" and (args.out is None or args.out.suffix.lower() != ".xlsx"):
+        raise FiscalError("--format xlsx writes a workbook: --out FILE.xlsx is needed",
+                          path=args.out, fix="add --out findings.xlsx")
+    if args.format == "table" and args.out is not None:
+        raise FiscalError("--out needs --format xlsx, csv or json", path=args.out,
+                          fix="add --format xlsx (or csv, json), or drop --out")
+    if args.format == "csv" and args.out is not None and args.out.is_file():
+        raise FiscalError("--format csv --out takes a folder, not a file", path=args.out,
+                          fix="give a folder: findings.csv and coverage.csv are written in it")
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     """``fiscal check``: exit 1 on a finding of a level ``--fail-on`` names (``error`` by
     default; ``review`` adds review-level findings and department-years where nothing could
@@ -384,6 +402,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from fiscal.coverage import coverage  # lazy: pandas
 
     fail_on = args.fail_on
+    _check_out(args)
     before = changes.read(args.since) if args.since else None
     panel = panel_for(args.targets, args.all)
     keys = sorted(panel.meta)
@@ -400,16 +419,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     gone = None
     if before is not None:
         found, gone = changes.compare(found, before, keys)
+    cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
     if args.format == "json":
         out = findings_json(found, gone, ledger,
                             numbers_items(panel, sources_of(args.targets, args.all)))
     elif args.format == "csv":
-        cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
         frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]
                                                           if gone is not None else [])])
         out = frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "findings.csv").write_text(out + "\n", encoding="utf-8")
+            (args.out / "coverage.csv").write_text(
+                ledger.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+            out = f"wrote {args.out / 'findings.csv'} and {args.out / 'coverage.csv'}"
+    elif args.format == "xlsx":
+        from fiscal import workbook  # lazy: openpyxl, for this export
+
+        workbook.write_xlsx(args.out, findings_items(found, gone), coverage_items(ledger),
+                            workbook.checklist(panel, rel, found), cols)
+        out = f"wrote {args.out}"
     else:
         out = findings_table(found, keys, gone, unchecked)
+    if args.format == "json" and args.out is not None:
+        args.out.write_text(out + "\n", encoding="utf-8")
+        out = f"wrote {args.out}"
     sys.stdout.write(out + "\n")
     for v in stale.to_dict("records"):
         print(f"fiscal: warning: {v.get('file', v['key'])}, line {v['line']}: stale verdict"
