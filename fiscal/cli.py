@@ -407,7 +407,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     panel = panel_for(args.targets, args.all)
     keys = sorted(panel.meta)
     ledger = None
-    if args.format == "table":
+    if args.format == "table" or (args.format == "csv" and args.out is None):
         found = run_rules(panel)
         unchecked = _unchecked(panel, found)
     else:  # the ledger needs every relation: a run that collects them
