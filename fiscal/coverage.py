@@ -9,7 +9,7 @@ runner's "无法核对" review finding), and how many relations it checked, by v
 
     ledger = coverage(budget)            # one row per (department-year, rule)
     summary(ledger)                      # "核对 212 项关系；其中 199 项一致、…"
-    state(ledger, findings)              # the index's 核对 column: 通过 / 部分核对 / 未核对
+    state(ledger, errors)                # the index's 核对 column: 通过 / 错误 / 部分核对 / 未核对
 """
 
 from __future__ import annotations
