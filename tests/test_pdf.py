@@ -389,7 +389,7 @@ def test_cli_reports_an_unreadable_table_for_review(tmp_path, tmp_data, fiscal_c
     pdf = render(doc, tmp_path / "gap.pdf")
     code, out, err = fiscal_cli("check", pdf, "--format", "json")
     assert code in (0, 1) and "internal error" not in err, err
-    found = json.loads(out)
+    found = json.loads(out)["findings"]
     gaps = [f for f in found if f["rule"] == "table_unreadable"]
     assert gaps and all(f["severity"] == "review" for f in gaps)
     assert "t05" in {f["table"] for f in gaps}

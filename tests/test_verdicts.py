@@ -143,7 +143,7 @@ def test_json_and_csv_show_the_verdict(data, fiscal_cli):
                "--date", "2026-12-01")
     import json
 
-    found = json.loads(fiscal_cli("check", JINHUA, "--format", "json")[1])
+    found = json.loads(fiscal_cli("check", JINHUA, "--format", "json")[1])["findings"]
     assert [(f["id"], f["verdict"], f["note"]) for f in found] == [
         (ERROR_ID, "confirmed", "确有错误"), (OTHER_ID, "", "")]
     out = fiscal_cli("check", JINHUA, "--format", "csv")[1]

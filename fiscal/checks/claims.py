@@ -67,7 +67,7 @@ def _claim_cells(p: Panel) -> pd.DataFrame:
 
 @rule("claim_table", name="正文与表",
       description="正文所述本年数等于它所指的表格单元格（表中无此行：warning）",
-      severity=DOUBT + "；表中找不到所指的行为 warning", roles=("amount",))
+      severity=DOUBT + "；表中找不到所指的行为 warning", roles=("amount",), core=True)
 def rule_claim_table(p: Panel) -> pd.DataFrame:
     """Each figure the narrative states against the table cell it refers to."""
     cl = p.money_claims
