@@ -55,15 +55,19 @@ def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
         m["child_ulp"] = m["child_ulp"].fillna(0).astype("int64")
         if m.empty:
             continue
-        level = {3: "类", 5: "款"}[parent_len]
-        sub = {5: "款", 7: "项"}[child_len]
-        msg = Msg(lambda m, level=level, sub=sub: (
-            m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
-            + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"])))
-        out.append(_findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
-                             m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg,
-                             m["source_line"]))
+        out.append(hierarchy_findings(m, parent_len, child_len))
     return _concat(out)
+
+
+def hierarchy_findings(m: pd.DataFrame, parent_len: int, child_len: int) -> pd.DataFrame:
+    """Findings of 类 = Σ款 / 款 = Σ项: rows of parents with their children's sum
+    (``child_fen``, ``child_ulp``)."""
+    level, sub = {3: "类", 5: "款"}[parent_len], {5: "款", 7: "项"}[child_len]
+    msg = Msg(lambda m: (
+        m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
+        + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"])))
+    return _findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
+                     m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg, m["source_line"])
 
 
 @rule("row_total", name="行内合计", description="每行 合计 = 基本支出 + 项目支出",

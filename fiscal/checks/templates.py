@@ -21,6 +21,7 @@ from fiscal.checks.findings import (
     _txt,
     empty_findings,
 )
+from fiscal.checks.hierarchy import hierarchy_findings
 from fiscal.checks.params import FUND_SCOPE, ROW_PARTS, SHARED_COLUMNS
 from fiscal.checks.registry import DOUBT, rule
 from fiscal.checks.shape import CODED_TABLES
@@ -77,13 +78,7 @@ def rule_code_hierarchy_rows(p: Panel) -> pd.DataFrame:
             sums, on=[*KEY, "table", "side", "column", "code"])
         if m.empty:
             continue
-        level, sub = {3: "类", 5: "款"}[parent_len], {5: "款", 7: "项"}[child_len]
-        msg = Msg(lambda m, level=level, sub=sub: (
-            m["label"] + "（" + m["code"] + "）" + m["column"].map(_col) + "：" + level + " "
-            + _txt(m["amount_fen"]) + " ≠ Σ" + sub + " " + _txt(m["child_fen"])))
-        out.append(_findings(m, "code_hierarchy", m["table"], m["code"], m["child_fen"],
-                             m["amount_fen"], m["ulp_fen"] + m["child_ulp"], msg,
-                             m["source_line"]))
+        out.append(hierarchy_findings(m, parent_len, child_len))
     return _concat(out)
 
 
