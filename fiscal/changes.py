@@ -24,7 +24,8 @@ def _key(department: str, year: int, kind: str) -> str:
 
 def read(path: Path) -> pd.DataFrame:
     """The findings of an earlier JSON output, with their ``key`` (a ``gone`` entry of an
-    output that was itself written with ``--since`` is not a finding of that run).
+    output that was itself written with ``--since`` is not a finding of that run): the
+    object ``{"version", "findings", "coverage"}`` or, as fiscal wrote before, a bare list.
 
     Raises:
         FiscalError: the file is missing, not such JSON, or its findings have no ``id``.
@@ -37,6 +38,8 @@ def read(path: Path) -> pd.DataFrame:
         raise FiscalError("no such file", path=path, fix=fix) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise FiscalError(f"not JSON ({exc})", path=path, fix=fix) from None
+    if isinstance(items, dict) and "findings" in items:  # version 2: {version, findings, …}
+        items = items["findings"]
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise FiscalError("not a list of findings", path=path, fix=fix)
     need = ("department", "year", "kind", "rule")

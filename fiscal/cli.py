@@ -53,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("targets", nargs="*",
                    help="<slug>/<year>, <slug>/<year>-final, a folder, or a text or PDF")
     c.add_argument("--all", action="store_true", help="every department-year in the data folder")
-    c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table",
+                   help="table (default), json, csv (findings; with --out DIR also the"
+                        " coverage ledger) or xlsx (with --out FILE.xlsx)")
+    c.add_argument("--out", type=Path, metavar="PATH",
+                   help="write there instead of printing: FILE.xlsx for xlsx, a folder for"
+                        " csv (findings.csv, coverage.csv), a file for json")
     c.add_argument("--fail-on", choices=["error", "review"], default="error",
                    help="exit 1 on an error-level finding (default), or also on a review-level"
                         " one; findings a reviewer marked not-a-problem never count")
@@ -300,8 +305,13 @@ def check_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]], executor: s
 OUTPUT_EXTRA = ["id", "verdict", "note"]
 
 
-def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> str:
-    """Findings as a JSON list: the finding keys (amounts as numbers in 万元), ``id``,
+#: The version of ``fiscal check --format json``'s shape (``fiscal/schemas/check.schema.json``):
+#: raised when a field changes meaning or goes; a new optional field keeps it.
+OUTPUT_VERSION = 2
+
+
+def findings_items(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> list[dict]:
+    """Findings as JSON objects: the finding keys (amounts as numbers in 万元), ``id``,
     ``verdict`` and ``note``; with ``gone`` (``--since``), ``since`` and the gone ones."""
     import pandas as pd  # lazy: pandas, loaded by then (the check ran)
 
@@ -333,7 +343,59 @@ def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> str:
         items += [{c: (None if c not in r or (not isinstance(r[c], str) and pd.isna(r[c]))
                        else r[c]) for c in cols}
                   for r in gone.to_dict("records")]
-    return json.dumps(items, ensure_ascii=False, indent=2)
+    return items
+
+
+def numbers_items(p: Panel, sources: dict[str, Path]) -> list[dict]:
+    """Every printed number accounted for (``fiscal.coverage.account``), per department-year
+    whose source is a text (``sources``: key -> source file)."""
+    from fiscal.coverage import account, source_text  # lazy: pandas
+
+    items = []
+    for key in sorted(p.meta):
+        text = source_text(sources[key]) if key in sources else None
+        if text is None:
+            continue
+        meta = p.meta[key]
+        cl = p.claims[p.claims["key"] == key] if len(p.claims) else p.claims
+        counts, odd = account(text, p.cells[p.cells["key"] == key], cl)
+        items.append({"department": meta["slug"], "year": int(meta["year"]),
+                      "kind": meta["kind"], **{k: int(v) for k, v in counts.items()},
+                      "uncaptured": [{"line": int(r["line"]), "number": r["number"],
+                                      "reason": r["reason"]} for r in odd.to_dict("records")]})
+    return items
+
+
+def sources_of(targets: list[str], all_: bool) -> dict[str, Path]:
+    """The source file of each department-year ``fiscal check`` reads (key -> path)."""
+    from fiscal.load import read_meta  # lazy: pandas
+
+    settings, resolved = resolve_targets(targets, all_)
+    out = {}
+    for kind, target in resolved:
+        if kind in ("dept_year", "folder"):
+            folder = settings.existing_dept_year_dir(target) if kind == "dept_year" else target
+            meta = read_meta(folder)
+            out[DeptYear(meta["slug"], meta["year"], meta["kind"]).key] = (
+                folder / meta.get("source_copy", "source.txt"))
+    return out
+
+
+def coverage_items(ledger: pd.DataFrame) -> list[dict]:
+    """The coverage ledger (``fiscal.coverage.COVERAGE_COLUMNS``) as JSON objects."""
+    return [{k: (bool(v) if k == "core" else int(v) if not isinstance(v, str) else v)
+             for k, v in r.items()} for r in ledger.to_dict("records")]
+
+
+def findings_json(found: pd.DataFrame, gone: pd.DataFrame | None = None,
+                  ledger: pd.DataFrame | None = None, numbers: list[dict] | None = None
+                  ) -> str:
+    """``fiscal check --format json``: one object ``{"version", "findings", "coverage",
+    "numbers"}`` (the shape of ``fiscal/schemas/check.schema.json``)."""
+    out = {"version": OUTPUT_VERSION, "findings": findings_items(found, gone),
+           "coverage": coverage_items(ledger) if ledger is not None else [],
+           "numbers": numbers or []}
+    return json.dumps(out, ensure_ascii=False, indent=2)
 
 
 def findings_table(found: pd.DataFrame, keys: list[str], gone: pd.DataFrame | None = None,
@@ -384,6 +446,7 @@ def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
     finding beyond a warning can be such; their relations are collected (a second, smaller
     run: collecting relations costs more than running the rules)."""
     from fiscal.checks import relations  # lazy: pandas
+    from fiscal.coverage import NO_FIGURES  # lazy: pandas
     from fiscal.load import Panel  # lazy: pandas
 
     busy = set(found.loc[found["severity"] != "warning", "key"]) if not found.empty else set()
@@ -394,7 +457,30 @@ def _unchecked(p: Panel, found: pd.DataFrame) -> list[str]:
                 claims=p.claims[p.claims["key"].isin(maybe)] if not p.claims.empty
                 else p.claims, meta={k: p.meta[k] for k in maybe})
     rel, _ = relations(sub)
+    rel = rel[~rel["by_rule"].isin(NO_FIGURES)] if len(rel) else rel
     return sorted(set(maybe) - set(rel["key"]))
+
+
+def _no_figure(ledger: pd.DataFrame) -> list[str]:
+    """The department-years of a ledger where no printed amount was compared."""
+    from fiscal.coverage import NO_FIGURES  # lazy: pandas
+
+    fig = ledger[~ledger["rule"].isin(NO_FIGURES)]
+    n = fig.groupby(["department", "year", "kind"])["relations"].sum()
+    return sorted(DeptYear(d, int(y), k).key for (d, y, k), v in n.items() if v == 0)
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that does not fit ``--format`` before anything runs."""
+    if args.format == "xlsx" and (args.out is None or args.out.suffix.lower() != ".xlsx"):
+        raise FiscalError("--format xlsx writes a workbook: --out FILE.xlsx is needed",
+                          path=args.out, fix="add --out findings.xlsx")
+    if args.format == "table" and args.out is not None:
+        raise FiscalError("--out needs --format xlsx, csv or json", path=args.out,
+                          fix="add --format xlsx (or csv, json), or drop --out")
+    if args.format == "csv" and args.out is not None and args.out.is_file():
+        raise FiscalError("--format csv --out takes a folder, not a file", path=args.out,
+                          fix="give a folder: findings.csv and coverage.csv are written in it")
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -404,31 +490,59 @@ def _cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd  # lazy: pandas
 
     from fiscal import changes, verdicts  # lazy: pandas
-    from fiscal.checks import FINDING_COLUMNS  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS, relations  # lazy: pandas
+    from fiscal.coverage import coverage  # lazy: pandas
 
     fail_on = args.fail_on
+    _check_out(args)
     before = changes.read(args.since) if args.since else None
     if args.jobs is not None and args.jobs < 1:
         raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
     if args.chunk < 1:
         raise TargetError("--chunk must be 1 or more", fix="e.g. --chunk 250")
-    keys, found, unchecked, reviews = check_chunks(
-        chunks_for(args.targets, args.all, args.chunk), args.executor, args.jobs,
-        args.scheduler)
-    keys = sorted(keys)
+    ledger = panel = None
+    if args.format == "table" or (args.format == "csv" and args.out is None):
+        # findings only: in chunks of whole departments, here, over a pool or over Dask
+        keys, found, unchecked, reviews = check_chunks(
+            chunks_for(args.targets, args.all, args.chunk), args.executor, args.jobs,
+            args.scheduler)
+        keys = sorted(keys)
+    else:  # the ledger needs every relation of one panel: a run that collects them
+        panel = panel_for(args.targets, args.all)
+        keys = sorted(panel.meta)
+        rel, found = relations(panel)
+        ledger = coverage(panel, rel, found)
+        unchecked = _no_figure(ledger)
+        reviews = {k: m["_review"] for k, m in panel.meta.items() if m.get("_review")}
     found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
     gone = None
     if before is not None:
         found, gone = changes.compare(found, before, keys)
+    cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
     if args.format == "json":
-        out = findings_json(found, gone)
+        out = findings_json(found, gone, ledger,
+                            numbers_items(panel, sources_of(args.targets, args.all)))
     elif args.format == "csv":
-        cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
         frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]
                                                           if gone is not None else [])])
         out = frame.to_csv(index=False, lineterminator="\n").rstrip("\n")
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "findings.csv").write_text(out + "\n", encoding="utf-8")
+            (args.out / "coverage.csv").write_text(
+                ledger.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+            out = f"wrote {args.out / 'findings.csv'} and {args.out / 'coverage.csv'}"
+    elif args.format == "xlsx":
+        from fiscal import workbook  # lazy: openpyxl, for this export
+
+        workbook.write_xlsx(args.out, findings_items(found, gone), coverage_items(ledger),
+                            workbook.checklist(panel, rel, found), cols)
+        out = f"wrote {args.out}"
     else:
         out = findings_table(found, keys, gone, unchecked)
+    if args.format == "json" and args.out is not None:
+        args.out.write_text(out + "\n", encoding="utf-8")
+        out = f"wrote {args.out}"
     sys.stdout.write(out + "\n")
     for v in stale.to_dict("records"):
         print(f"fiscal: warning: {v.get('file', v['key'])}, line {v['line']}: stale verdict"

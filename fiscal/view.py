@@ -16,15 +16,16 @@ import pandas as pd
 from IPython.display import Image, display
 
 from fiscal import __version__, measures, plots
-from fiscal.checks import FINDING_COLUMNS, SEVERITIES, check, rule_name
+from fiscal import coverage as ledger
+from fiscal.checks import FINDING_COLUMNS, SEVERITIES, relations, rule_name
 from fiscal.config import KIND_LABELS, DeptYear, Settings
 from fiscal.errors import FiscalError
 from fiscal.load import Budget, load_budget
 from fiscal.money import fmt
 from fiscal.render import Markup, macros, percent
 
-__all__ = ["budget", "claims", "findings", "growth", "headline", "index", "provenance",
-           "sangong", "sangong_panel", "show", "structure"]
+__all__ = ["budget", "claims", "coverage", "findings", "growth", "headline", "index",
+           "provenance", "sangong", "sangong_panel", "show", "structure"]
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -95,12 +96,24 @@ class _Findings:
 
     budget: Budget | None = None
     found: pd.DataFrame | None = None
+    ledger: pd.DataFrame | None = None
+
+    @classmethod
+    def _run(cls, b: Budget) -> None:
+        if cls.budget is not b:
+            rel, found = relations(b)
+            cls.budget, cls.found = b, found[[*FINDING_COLUMNS, "id"]]
+            cls.ledger = ledger.coverage(b, rel, found)
 
     @classmethod
     def of(cls, b: Budget) -> pd.DataFrame:
-        if cls.budget is not b:
-            cls.budget, cls.found = b, check(b)
+        cls._run(b)
         return cls.found
+
+    @classmethod
+    def coverage_of(cls, b: Budget) -> pd.DataFrame:
+        cls._run(b)
+        return cls.ledger
 
 
 SEVERITY_WORDS = {"error": "错误", "review": "待人工复核", "rounding": "舍入差异",
@@ -125,6 +138,35 @@ def findings(b: Budget) -> HTML:
                      "message": "说明", "source_line": "原文行"},
                  {"expected": fmt, "actual": fmt, "difference": fmt})
     return HTML(_m().findings(summary, verdict, body))
+
+
+STATUS_WORDS = {"applies": "适用", "not applicable": "不适用", "could not check": "无法核对"}
+
+
+def coverage(b: Budget) -> HTML:
+    """核对范围: what every rule could check (the coverage ledger), in one line and a table."""
+    cov = _Findings.coverage_of(b)
+    rows = [{"name": r["name"] + ("（核心）" if r["core"] else ""),
+             "status": STATUS_WORDS[r["status"]], "reason": r["reason"],
+             **{c: int(r[c]) for c in ("relations", "holds", "rounding", "review", "error",
+                                       "warning")}}
+            for r in cov.to_dict("records")]
+    body = table(pd.DataFrame(rows), {
+        "name": "规则", "status": "状态", "relations": "关系", "holds": "一致",
+        "rounding": "舍入", "review": "待复核", "error": "错误", "warning": "提示",
+        "reason": "不适用原因"})
+    state, detail = ledger.state(cov, int((_Findings.of(b)["severity"] == "error").sum()))
+    core = [r["name"] for r in cov[cov["core"]].to_dict("records")]
+    counted = ledger.numbers(b)
+    if counted is None:
+        line, odd = "原文为 PDF：逐个数字的清点只对文本原文进行", None
+    else:
+        line = ledger.numbers_line(*counted)
+        unexplained = counted[1][counted[1]["reason"] == "unexplained"]
+        odd = (table(unexplained, {"line": "原文行", "number": "数字"})
+               if len(unexplained) else None)
+    return HTML(_m().coverage(ledger.summary(cov), state, detail, core, body, line, odd,
+                              0 if odd is None else len(unexplained)))
 
 
 def growth(b: Budget):
@@ -240,24 +282,31 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
     status = status or {}
     rows = []
     budgets, broken = _all_budgets(settings)
-    found = check(budgets) if budgets else None
+    found, cov = None, None
+    if budgets:
+        rel, found = relations(budgets)
+        cov = ledger.coverage(budgets, rel, found)
     for key, message in broken.items():
         dy = DeptYear.parse(key)
         rows.append({"key": key, "department": dy.slug, "year": dy.year,
                      "kind": KIND_LABELS[dy.kind], "total": None, "change": None,
-                     "errors": None, "rounding": 0, "review": 0,
+                     "errors": None, "rounding": 0, "review": 0, "state": "未核对",
+                     "detail": "无法读取",
                      "report": status.get(key, "") or f"无法读取：{message}"})
     for b in budgets:
         dy = b.dept_year
         h = measures.headline(b)
         f = found[(found["department"] == dy.slug) & (found["year"] == dy.year)
                   & (found["kind"] == dy.kind)]
+        errors = int((f["severity"] == "error").sum())
+        state, detail = ledger.state(cov[(cov["department"] == dy.slug) & (cov["year"] == dy.year)
+                                         & (cov["kind"] == dy.kind)], errors)
         rows.append({"key": dy.key, "department": b.department, "year": dy.year,
                      "kind": KIND_LABELS[dy.kind], "total": h["total_wan"],
                      "change": h["change_pct"], "errors": int((f["severity"] == "error").sum()),
                      "rounding": int((f["severity"] == "rounding").sum()),
                      "review": int((f["severity"] == "review").sum()),
-                     "report": status.get(dy.key, "")})
+                     "state": state, "detail": detail, "report": status.get(dy.key, "")})
     if not rows:
         return note("数据目录中没有部门年度。")
     rows.sort(key=lambda r: (r["department"], r["year"], r["kind"]))

@@ -64,7 +64,7 @@ def test_since_lists_new_then_gone_findings(data, fiscal_cli, tmp_path):
     planted.write_text(fiscal_cli("check", SEED, "--format", "json")[1], encoding="utf-8")
     shutil.copy(COMMITTED_T05, data / SEED / "t05.csv")  # the error fixed
     code, out, _ = fiscal_cli("check", SEED, "--since", planted, "--format", "json")
-    items = json.loads(out)
+    items = json.loads(out)["findings"]
     assert code == 0
     assert [i["since"] for i in items].count("unchanged") == 13
     gone = [i for i in items if i["since"] == "gone"]
@@ -74,8 +74,8 @@ def test_since_lists_new_then_gone_findings(data, fiscal_cli, tmp_path):
 
 
 def test_a_baseline_without_ids_exits_2_saying_so(data, fiscal_cli, tmp_path):
-    old = json.loads(fiscal_cli("check", SEED, "--format", "json")[1])
-    for item in old:
+    old = json.loads(fiscal_cli("check", SEED, "--format", "json")[1])["findings"]
+    for item in old:  # a version-1 baseline: a bare list of findings
         del item["id"]
     baseline = tmp_path / "old.json"
     baseline.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")

@@ -110,7 +110,7 @@ def test_fiscal_check_on_the_corpus_file(prefix, fiscal_cli, tmp_data):
         assert err.count("\n") == 1 and want in err and "Traceback" not in err
         return
     assert err == ""
-    found = json.loads(out)
+    found = json.loads(out)["findings"]
     errors = {(f["rule"], f["item"]) for f in found if f["severity"] == "error"}
     assert errors == want
     assert code == (1 if want else 0)

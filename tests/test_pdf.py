@@ -34,7 +34,7 @@ def pdf_path() -> Path:
 @pytest.fixture(scope="module")
 def extraction(pdf_path):
     from fiscal.config import Settings
-    from fiscal.extract.pdf import extract_pdf
+    from fiscal.extract import extract as extract_pdf
 
     return extract_pdf(pdf_path, Settings(data_dir=COMMITTED_DATA), slug="shpt-sfj",
                        department="上海市普陀区司法局")
@@ -286,23 +286,7 @@ def test_unreadable_pdfs(pdf_path, tmp_path, kind, words):
     assert str(bad) in str(info.value)
 
 
-@pytest.fixture
-def pdf_dispatch(monkeypatch):
-    """``fiscal.extract.extract`` sending .pdf files to ``extract_pdf`` (the lead's patch)."""
-    import fiscal.extract as fe
-    from fiscal.extract.pdf import extract_pdf
-
-    original = fe.extract
-
-    def extract(path, settings=None, **kw):
-        if Path(path).suffix.lower() == ".pdf":
-            return extract_pdf(path, settings, **kw)
-        return original(path, settings, **kw)
-
-    monkeypatch.setattr(fe, "extract", extract)
-
-
-def test_cli_check_and_extract_pdf(pdf_path, tmp_data, fiscal_cli, pdf_dispatch, tmp_path):
+def test_cli_check_and_extract_pdf(pdf_path, tmp_data, fiscal_cli, tmp_path):
     code, out, err = fiscal_cli("check", pdf_path)
     assert code == 1, err
     assert "shpt-sfj/2026: 10 error" in out
@@ -357,8 +341,8 @@ def test_a_page_saying_none_is_an_empty_table():
 
 def test_a_table_that_fails_is_left_out_and_the_rest_read(pdf_path, monkeypatch):
     from fiscal.config import Settings
+    from fiscal.extract import extract as extract_pdf
     from fiscal.extract import shanghai
-    from fiscal.extract.pdf import extract_pdf
 
     add = shanghai._TableBuilder.add
 
@@ -389,7 +373,7 @@ def test_cli_reports_an_unreadable_table_for_review(tmp_path, tmp_data, fiscal_c
     pdf = render(doc, tmp_path / "gap.pdf")
     code, out, err = fiscal_cli("check", pdf, "--format", "json")
     assert code in (0, 1) and "internal error" not in err, err
-    found = json.loads(out)
+    found = json.loads(out)["findings"]
     gaps = [f for f in found if f["rule"] == "table_unreadable"]
     assert gaps and all(f["severity"] == "review" for f in gaps)
     assert "t05" in {f["table"] for f in gaps}
@@ -402,7 +386,7 @@ def test_a_lost_first_page_does_not_graft_rows_onto_the_table_before(pdf_path, t
     import pypdfium2 as pdfium
 
     from fiscal.config import Settings
-    from fiscal.extract.pdf import extract_pdf
+    from fiscal.extract import extract as extract_pdf
 
     doc = pdfium.PdfDocument(pdf_path.read_bytes())
     doc.del_page(8)

@@ -81,8 +81,8 @@ def run_batch(seeds, tmp_path: Path) -> None:
     """Draw, extract and check the department-years of ``seeds``; assert the round trip."""
     from fiscal.checks import run_rules
     from fiscal.config import Settings
+    from fiscal.extract import extract as extract_pdf
     from fiscal.extract import write
-    from fiscal.extract.pdf import extract_pdf
     from fiscal.load import load_panel
 
     settings = Settings(data_dir=tmp_path / "data")
@@ -177,8 +177,8 @@ def test_committed_shanghai_data_drawn_back(tmp_path):
 
     from fiscal.checks import check
     from fiscal.config import Settings
+    from fiscal.extract import extract as extract_pdf
     from fiscal.extract import write
-    from fiscal.extract.pdf import extract_pdf
     from fiscal.load import load_folder
 
     folder = COMMITTED_DATA / "shpt-sfj" / "2026"

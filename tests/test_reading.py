@@ -297,3 +297,122 @@ def test_a_completion_rate_after_the_budget_is_of_the_final_figure_stated_before
     assert verdicts(rel, "claim_completion") == ["holds"]   # 500.12 / 472.9
     _, _, found = read(tmp_path / "wrong", text.replace("105.76", "27.22"))
     assert len(errors(found)) == 1 and "27.22" in errors(found)[0]
+
+
+def test_a_change_against_last_years_figure_stated_in_its_own_section(tmp_path):
+    # last year's figures stand in a section of their own, as amounts of that year
+    text = BUDGET_HEAD.replace("2011", "2022") + (
+        "一、2022年“三公”经费预算安排情况\n"
+        "2022年度“三公”经费预算总计21.8万元，其中：因公出国（境）经费0万元，公务接待11.8万元，"
+        "公务用车运行费用10万元。\n"
+        "二、2021年“三公”经费决算情况\n"
+        "2021年度“三公”经费合计支出20.12万元，其中：因公出国（境）经费0万元，公务接待12.39万元，"
+        "公务用车运行费用7.73万元。\n"
+        "2022年度“三公”经费预算较2021年度增加1.68万元，其中公务接待较上年同期减少0.59万元。\n")
+    claims, rel, found = read(tmp_path, text, "某局2022年部门预算.txt")
+    assert verdicts(rel, "claim_change") == ["holds", "holds"]   # 21.8−20.12, 11.8−12.39
+    assert errors(found) == []
+    _, _, found = read(tmp_path / "wrong", text.replace("12.39", "12.93"), "某局2022年部门预算.txt")
+    assert any("12.93" in m for m in errors(found))
+
+
+def test_the_same_digits_under_another_unit_are_shown_for_review_not_as_error(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度公务接待费1.58元，经核查，2024年度公务接待费支出为1.58万元。\n")
+    _, _, found = read(tmp_path, text)
+    assert errors(found) == []
+    slip = found[found["rule"] == "claim_same_figure"]
+    assert list(slip["severity"]) == ["review"] and "单位笔误" in slip["message"].iloc[0]
+
+
+def test_spending_compared_with_last_years_spending_is_a_final_account(tmp_path):
+    # neither 预算 nor 决算 is written: money spent against last year's is a 决算's wording
+    text = ("某局2020年“三公”经费支出431万元，比上年累计支出433万元减少2万元，下降0.46%。"
+            "其中公务接待支出124万元，比上年累计支出148万元下降24万元，下降16%。\n")
+    claims, rel, found = read(tmp_path, text, "某局三公经费.txt")
+    assert set(claims["basis"]) == {"决算"}
+    assert verdicts(rel, "claim_change") == ["holds", "holds"]     # 431−433, 124−148
+    assert errors(found) == []
+
+
+def test_a_title_whose_year_lost_its_character_still_names_the_year(tmp_path):
+    text = ("某县2015-“三公”经费汇总情况决算表\n单位:万元\n"
+            "因公出国（境）费0万元，公务接待费1372万元。\n")
+    claims, _, _ = read(tmp_path, text, "某县三公经费.txt")
+    assert set(claims["claim_year"]) == {2015}
+
+
+def test_numbered_items_inside_a_line_each_hold_their_own_change(tmp_path):
+    # "其中：1、…。2、…" on one line; each item's change is the item's, not the whole's
+    text = BUDGET_HEAD.replace("2011", "2016") + (
+        "2016年三公经费预算拨入33万元，2015年三公经费预算拨入57.7万元，与上年对比减少24.7万元。"
+        "其中：1、公务接待费2016年预算8万元，2015年预算12.5万元；对比减少4.5万元；减少率36%。"
+        "2、公务车辆运行2016年预算25万元，2015年预算45.2万元；对比减少20.20万元，减少率44.69%。\n")
+    claims, rel, found = read(tmp_path, text, "某局2016年部门预算.txt")
+    change = claims[claims["printed"] == "4.5万元"].iloc[0]
+    assert change["subject"] == "公务接待费" and change["certainty"] == "explicit"
+    assert verdicts(rel, "claim_change") == ["holds", "holds", "holds"]
+    assert errors(found) == []
+    # "1、人员经费标准提高；2、…" are reasons, not items: the line is read as before
+    reasons = FINAL_HEAD + ("2024年度收入总计519.07万元，与上年相比增加32.19万元，增长6.61%。"
+                            "主要原因是：1、人员经费标准提高；2、救助人数增加。\n")
+    _, rel, found = read(tmp_path / "reasons", reasons)
+    assert verdicts(rel, "claim_change_pct") == ["holds"] and errors(found) == []
+
+
+def test_a_comparison_naming_its_subject_gives_that_subjects_prior_figure(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年度“三公”经费合计31.23万元。"
+        "较2023年度“三公”经费合计16.08万元增加15.15万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    prior = claims[claims["printed"] == "16.08万元"].iloc[0]
+    assert (prior["role"], prior["subject"], prior["claim_year"]) == (
+        "prior_amount", "三公经费", 2023)
+    assert verdicts(rel, "claim_change") == ["holds"]          # 31.23 − 16.08
+    _, _, found = read(tmp_path / "wrong", text.replace("15.15", "15.51"))
+    assert len(errors(found)) == 1 and "15.51" in errors(found)[0]
+
+
+def test_a_comparison_after_a_semicolon_goes_on_with_the_amount_before_it(tmp_path):
+    text = BUDGET_HEAD.replace("2011", "2015") + (
+        "2015年“三公”经费预算总数为63.16万元，比2014年预算数减少8.35万元，下降11.7%；"
+        "比2014年执行数减少2.5万元，下降3.8%。\n")
+    claims, rel, found = read(tmp_path, text, "某局2015年部门预算.txt")
+    second = claims[claims["printed"] == "2.5万元"].iloc[0]
+    assert (second["role"], second["basis"], second["subject"]) == ("change", "执行数", "三公经费")
+    assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]  # 8.35/71.51, 2.5/65.66
+    assert errors(found) == []
+
+
+def test_parts_in_brackets_after_an_item_are_that_items_parts(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年“三公”经费2921.7万元，其中：因公出国（境）费35.6万元，公务接待费1239.7万元，"
+        "公务用车购置及运行费1646.4万元（公务用车购置费109.0万元、公务用车运行维护费"
+        "1537.4万元）。\n")
+    claims, rel, found = read(tmp_path, text)
+    run = claims[claims["printed"] == "1537.4万元"].iloc[0]
+    vehicle = claims[claims["printed"] == "1646.4万元"].iloc[0]
+    assert run["parent"] == vehicle["claim"]
+    assert verdicts(rel, "claim_parts") == ["holds", "holds"]
+    assert errors(found) == []
+
+
+def test_a_list_whose_parts_reach_the_whole_takes_no_more(tmp_path):
+    # 60 and 103 follow the 其中 list of 1884 but are no parts of it: 1478 + 406 = 1884
+    text = FINAL_HEAD + (
+        "全镇一般公共预算收入4402万元，加上级转移支付收入1884万元，其中：一般转移支付收入1478万元"
+        "（含均衡性转移支付收入166万元、结算补助收入1312万元），专项转移支付收入406万元，"
+        "上年结转结余60万元，基金调入103万元，收入合计为6449万元。\n")
+    claims, rel, found = read(tmp_path, text)
+    sixty = claims[claims["printed"] == "60万元"].iloc[0]
+    assert sixty["parent"] == ""
+    assert errors(found) == []
+
+
+def test_respective_shares_follow_respective_amounts(tmp_path):
+    text = FINAL_HEAD + (
+        "2024年全市政府采购规模为33067.0万元。中央预算单位、地方预算单位政府采购规模分别为"
+        "2666.3万元和30400.7万元，占全市政府采购规模的8.1%和91.9%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_share") == ["holds", "holds"]
+    assert errors(found) == []

@@ -103,4 +103,4 @@ def test_the_catalogue_is_current():
         "docs/rules.md is out of date: regenerate it with "
         "`.venv/bin/python -m fiscal.checks.catalogue`")
     for r in REGISTRY.values():
-        assert f"| `{r.id}` | {r.name} |" in render()
+        assert f"| `{r.id}` | {r.name}{'（核心）' if r.core else ''} |" in render()

@@ -215,7 +215,7 @@ def test_build_index_links_the_report(seed_report, seed_report_settings, tmp_pat
     text = out.read_text(encoding="utf-8")
     index = Page(text)
     links = [a["href"] for a in index.all("a") if not a.get("href", "").startswith("#")]
-    assert links == ["futian-sti/2018.html"]
+    assert links == ["futian-sti/2018.html", "futian-sti/2018.html#coverage"]
     assert "深圳市福田区科技创新局" in text
     assert "+73.46%" in text
     # the index is as self-contained as a report

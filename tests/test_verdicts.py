@@ -20,7 +20,7 @@ from fiscal.verdicts import Verdict, apply, failing, parse, read, record
 DATA = Path(__file__).resolve().parents[1] / "data"
 JINHUA = "jinhua-jzglz/2021-final"
 ERROR_ID = "claim_change_pct-c8162c26"  # “支出总计”增减 6.76% ≠ 6.61%
-REVIEW_ID = "claim_same_figure-c819038d"  # “支出总计” 519.07 and 500.12 万元
+OTHER_ID = "claim_completion-428ffa79"  # 完成预算 27.22% ≠ 500.12 ÷ 472.9 = 105.76%
 HEADER = "id,verdict,note,who,date\n"
 
 
@@ -39,7 +39,7 @@ def test_a_review_file_reads_into_one_verdict_per_line():
 ])
 def test_a_malformed_line_is_refused_naming_file_and_line(line, says):
     with pytest.raises(ReviewFileError) as err:
-        parse(HEADER + f"{REVIEW_ID},confirmed,,,2026-12-01\n" + line + "\n", "x/review.csv")
+        parse(HEADER + f"{OTHER_ID},confirmed,,,2026-12-01\n" + line + "\n", "x/review.csv")
     assert str(err.value).startswith("x/review.csv, line 3: ")
     assert says in str(err.value)
     assert "— write one line per finding" in str(err.value)
@@ -78,12 +78,12 @@ def test_not_a_problem_no_longer_fails_confirmed_still_does_and_fail_on_review_a
 
 
 def test_record_adds_then_replaces_a_line_keeping_the_others(tmp_path):
-    (tmp_path / "review.csv").write_text(HEADER + f"{REVIEW_ID},confirmed,,,2026-11-30\n",
+    (tmp_path / "review.csv").write_text(HEADER + f"{OTHER_ID},confirmed,,,2026-11-30\n",
                                          encoding="utf-8")
     record(tmp_path, Verdict(ERROR_ID, "confirmed", "6.76 ≠ 6.61", "李审", "2026-12-01"))
     record(tmp_path, Verdict(ERROR_ID, "not-a-problem", "基数不同", "李审", "2026-12-02"))
     assert (tmp_path / "review.csv").read_text(encoding="utf-8") == (
-        HEADER + f"{REVIEW_ID},confirmed,,,2026-11-30\n"
+        HEADER + f"{OTHER_ID},confirmed,,,2026-11-30\n"
         f"{ERROR_ID},not-a-problem,基数不同,李审,2026-12-02\n")
     assert len(read(tmp_path / "review.csv")) == 2
 
@@ -108,19 +108,34 @@ def test_a_verdict_flips_the_exit_code(data, fiscal_cli):
     assert (data / JINHUA / "review.csv").read_text(encoding="utf-8") == (
         HEADER + f"{ERROR_ID},not-a-problem,增幅按调整后预算计算,李审,2026-12-01\n")
     code, out, err = fiscal_cli("check", JINHUA)
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")    # the completion rate is still an error
     assert f"{ERROR_ID}  [not-a-problem: 增幅按调整后预算计算]" in out
-    assert out.splitlines()[-1] == ("1 department-year(s), 2 finding(s), 0 error(s),"
+    assert out.splitlines()[-1] == ("1 department-year(s), 2 finding(s), 1 error(s),"
                                     " 1 marked not-a-problem.")
-    # --fail-on review: the review finding now fails, until it is dismissed too
-    assert fiscal_cli("check", JINHUA, "--fail-on", "review")[0] == 1
-    fiscal_cli("review", JINHUA, REVIEW_ID, "--verdict", "not-a-problem", "--note", "两个口径",
+    fiscal_cli("review", JINHUA, OTHER_ID, "--verdict", "not-a-problem", "--note", "两个口径",
                "--date", "2026-12-01")
-    assert fiscal_cli("check", JINHUA, "--fail-on", "review")[0] == 0
+    assert fiscal_cli("check", JINHUA)[0] == 0
     # confirmed: an error stays an error
     fiscal_cli("review", JINHUA, ERROR_ID, "--verdict", "confirmed", "--note", "确有错误",
                "--date", "2026-12-02")
     assert fiscal_cli("check", JINHUA)[0] == 1
+
+
+def test_fail_on_review_counts_review_findings_until_dismissed(data, fiscal_cli, tmp_path):
+    source = tmp_path / "jinhua-2024.txt"
+    source.write_text("金华市救助管理站2024年度“三公”经费财政拨款支出决算情况说明\n"
+                      "2024年度公务接待费1.58元，经核查，2024年度公务接待费支出为1.58万元。\n",
+                      encoding="utf-8")
+    assert fiscal_cli("extract", source, "--slug", "jinhua-jzglz", "--year", "2024",
+                      "--kind", "final")[0] == 0
+    target = "jinhua-jzglz/2024-final"
+    code, out, _ = fiscal_cli("check", target)
+    assert code == 0 and out.splitlines()[0] == f"{target}: 1 review"
+    assert fiscal_cli("check", target, "--fail-on", "review")[0] == 1
+    review_id = next(w for w in out.split() if w.startswith("claim_same_figure-"))
+    fiscal_cli("review", target, review_id, "--verdict", "not-a-problem", "--note", "单位笔误",
+               "--date", "2026-12-01")
+    assert fiscal_cli("check", target, "--fail-on", "review")[0] == 0
 
 
 def test_json_and_csv_show_the_verdict(data, fiscal_cli):
@@ -128,9 +143,9 @@ def test_json_and_csv_show_the_verdict(data, fiscal_cli):
                "--date", "2026-12-01")
     import json
 
-    found = json.loads(fiscal_cli("check", JINHUA, "--format", "json")[1])
+    found = json.loads(fiscal_cli("check", JINHUA, "--format", "json")[1])["findings"]
     assert [(f["id"], f["verdict"], f["note"]) for f in found] == [
-        (ERROR_ID, "confirmed", "确有错误"), (REVIEW_ID, "", "")]
+        (ERROR_ID, "confirmed", "确有错误"), (OTHER_ID, "", "")]
     out = fiscal_cli("check", JINHUA, "--format", "csv")[1]
     assert out.splitlines()[1].endswith(f",{ERROR_ID},confirmed,确有错误")
 

@@ -28,6 +28,7 @@ reports), what must hold, what it needs and its severity policy. A rule whose ta
 claims a disclosure does not print finds nothing there. Severities: `error` (a relation
 that does not hold beyond rounding), `rounding` (within what the printed precision
 explains), `review` (read with doubt: shown, never an error), `warning` (not arithmetic).
+A core rule (核心) must apply and hold for the index to mark a department-year 通过.
 """
 
 
@@ -57,7 +58,8 @@ def render() -> str:
     lines = [HEADER, "| id | 名称 | 须成立的关系 | 所需 | 严重程度 |", "|---|---|---|---|---|"]
     for r in REGISTRY.values():
         desc = r.description + (f"（{_emits(r)}）" if _emits(r) else "")
-        lines.append(f"| `{r.id}` | {r.name} | {desc} | {_needs(r)} | {r.severity} |")
+        name = r.name + ("（核心）" if r.core else "")
+        lines.append(f"| `{r.id}` | {name} | {desc} | {_needs(r)} | {r.severity} |")
     return "\n".join(lines) + "\n"
 
 

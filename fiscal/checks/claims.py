@@ -67,7 +67,7 @@ def _claim_cells(p: Panel) -> pd.DataFrame:
 
 @rule("claim_table", name="正文与表",
       description="正文所述本年数等于它所指的表格单元格（表中无此行：warning）",
-      severity=DOUBT + "；表中找不到所指的行为 warning", roles=("amount",))
+      severity=DOUBT + "；表中找不到所指的行为 warning", roles=("amount",), core=True)
 def rule_claim_table(p: Panel) -> pd.DataFrame:
     """Each figure the narrative states against the table cell it refers to."""
     cl = p.money_claims
@@ -192,10 +192,42 @@ def _with(m: pd.DataFrame, p: Panel, role: str, suffix: str, how: str = "inner"
           | (out["claim_year"] == out["claim_year_amount"])
           | out["claim_year" + suffix].isna())
     out = out[ok.to_numpy()]
+    if role == "prior_amount":
+        out = _or_stated_amount(out, m, p, cols, suffix)
     # several candidates (two changes on one basis): the one stated in the same sentence
     near = (out["sentence"] == out["sentence" + suffix]).to_numpy()
     out = out.assign(_far=~near).sort_values(["key", "claim", "_far"], kind="stable")
     return out.drop_duplicates(["key", "claim"]).drop(columns="_far")
+
+
+def _or_stated_amount(out: pd.DataFrame, m: pd.DataFrame, p: Panel, cols: list[str],
+                      suffix: str) -> pd.DataFrame:
+    """Where no prior figure is stated with the amount, the same subject's amount stated for
+    the compared year and basis (``2021年…公务接待 12.39 万元`` … ``2022年…公务接待较上年减少
+    0.58 万元``), if the text states that year's figure once (or always alike)."""
+    known = out[f"claim{suffix}"].notna() if f"claim{suffix}" in out else pd.Series(dtype=bool)
+    done = set(zip(out.loc[known, "key"], out.loc[known, "claim"], strict=True))
+    rest = m[[k not in done for k in zip(m["key"], m["claim"], strict=True)]]
+    amt = p.money_claims
+    if rest.empty or amt.empty:
+        return out
+    amt = amt[amt["role"] == "amount"]
+    alike = amt.groupby(["key", "subject", "claim_year", "basis"])["value_fen"].transform(
+        "nunique") == 1
+    amt = amt[alike].drop_duplicates(["key", "subject", "claim_year", "basis"], keep="last")
+    amt = amt[[c for c in cols if c != "parent"] + ["subject"]].rename(
+        columns={c: c + suffix for c in cols if c not in ("key", "parent", "basis")})
+    found = rest.merge(amt, left_on=["key", "subject", "basis", "claim_year"],
+                       right_on=["key", "subject", "basis", f"claim_year{suffix}"])
+    found = found[found[f"claim_year{suffix}"] != found["claim_year_amount"]]
+    if found.empty:
+        return out
+    if known.all():
+        return pd.concat([out, found], ignore_index=True)
+    # how="left": the rows without a prior figure are replaced by the ones found
+    filled = set(zip(found["key"], found["claim"], strict=True))
+    keep = [k not in filled for k in zip(out["key"], out["claim"], strict=True)]
+    return pd.concat([out[keep], found], ignore_index=True)
 
 
 @rule("claim_change", name="增减额",
@@ -657,12 +689,17 @@ def rule_claim_same_figure(p: Panel) -> pd.DataFrame:
     other_scope = np.array([
         _scopes_conflict(x, y) if role == "change" else _scope(x) != _scope(y)
         for x, y, role in zip(m["scope"], m["scope_2"], m["role"], strict=True)], dtype=bool)
+    # the same digits under 元 and 万元 (1.58元 … 1.58万元): a slip of the unit, for the eye
+    m = m.assign(_slip=(m["value_fen"] * 10000 == m["value_fen_2"])
+                 | (m["value_fen_2"] * 10000 == m["value_fen"]))
+    slip = m["_slip"].to_numpy(dtype=bool)
     msg = Msg(lambda m: "“" + m["subject"] + "” 第 " + m["source_line"].map(str) + " 行为 "
-              + m["printed"] + "，第 " + m["source_line_2"].map(str) + " 行为 " + m["printed_2"])
+              + m["printed"] + "，第 " + m["source_line_2"].map(str) + " 行为 " + m["printed_2"]
+              + np.where(m["_slip"], "（数字相同而单位不同，疑为单位笔误）", ""))
     figs = list(zip(m["printed"], m["printed_2"], strict=True))
     lines = [(int(x), int(y)) for x, y in zip(m["source_line"], m["source_line_2"],
                                               strict=True)]
     return _claim_findings(m, "claim_same_figure", m["value_fen"], m["value_fen_2"],
                            m["ulp_fen"] + m["ulp_fen_2"], msg,
-                           doubt=other_scope | _doubt(m["certainty"], m["certainty_2"]),
+                           doubt=other_scope | slip | _doubt(m["certainty"], m["certainty_2"]),
                            figures=figs, line_tuples=lines)

@@ -36,7 +36,7 @@ def facts(p: Panel) -> pd.DataFrame:
 
 
 @rule("cross_table", name="表间勾稽", description="不同表中印出的同一总数相等",
-      tables=tuple(sorted({f.table for f in FACTS})), params=("FACTS", "IDENTITIES"))
+      tables=tuple(sorted({f.table for f in FACTS})), params=("FACTS", "IDENTITIES"), core=True)
 def rule_cross_table(p: Panel) -> pd.DataFrame:
     """The same total printed in different tables must agree."""
     f = facts(p)

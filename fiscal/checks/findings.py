@@ -50,9 +50,11 @@ def _txt(fen: pd.Series) -> pd.Series:
 
 
 #: Where relations are collected while rules run (see :func:`relations`): every comparison
-#: a rule makes, held or not, with its verdict, lines and printed figures.
+#: a rule makes, held or not, with its verdict, lines and printed figures; ``by_rule`` is
+#: the registered rule that made it (``rule`` is the id it emits: ``code_hierarchy`` is
+#: emitted by two rules).
 _RELATIONS: ContextVar[list[pd.DataFrame] | None] = ContextVar("_RELATIONS", default=None)
-RELATION_COLUMNS = ["key", "rule", "verdict", "source_line", "lines", "figures"]
+RELATION_COLUMNS = ["key", "rule", "verdict", "source_line", "lines", "figures", "by_rule"]
 
 
 def _record(df: pd.DataFrame, rule: str, verdict, lines=None, figures=None) -> None:
@@ -70,6 +72,17 @@ def _record(df: pd.DataFrame, rule: str, verdict, lines=None, figures=None) -> N
         "lines": list(lines) if lines is not None else [(int(x),) for x in src],
         "figures": list(figures) if figures is not None else [()] * n,
     }))
+
+
+def _record_rows(rows: list[dict]) -> None:
+    """Add comparisons given as rows (``key``, ``rule``, ``verdict``, ``source_line``) to the
+    relations being collected: what rules that build findings row by row checked, held or
+    not (``holds``, or the severity of the finding it gave)."""
+    if _RELATIONS.get() is None or not rows:
+        return
+    df = pd.DataFrame(rows, columns=["key", "rule", "verdict", "source_line"])
+    for (rule, verdict), part in df.groupby(["rule", "verdict"], sort=False):
+        _record(part.reset_index(drop=True), rule, verdict)
 
 
 class Msg:

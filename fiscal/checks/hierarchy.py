@@ -27,7 +27,8 @@ def _values(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 @rule("code_hierarchy", name="科目层级",
-      description="按编码前缀，类 = Σ款，款 = Σ项（每个编码表的每一列）", tables=CODED_TABLES)
+      description="按编码前缀，类 = Σ款，款 = Σ项（每个编码表的每一列）", tables=CODED_TABLES,
+      core=True)
 def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
     """类 = Σ款 and 款 = Σ项 by code prefix, in every coded table and column."""
     v = p.values
@@ -148,7 +149,7 @@ def rule_outline(p: Panel) -> pd.DataFrame:
 
 
 @rule("totals", name="合计行",
-      description="合计 = Σ一级行；本年…合计 = Σ其上各行；…总计 = 本年合计 + 其余各行")
+      description="合计 = Σ一级行；本年…合计 = Σ其上各行；…总计 = 本年合计 + 其余各行", core=True)
 def rule_totals(p: Panel) -> pd.DataFrame:
     """合计 rows: 合计 = Σ top-level rows; 本年…合计 = Σ rows above; …总计 = 本年合计 + rest."""
     c = p.cells

@@ -44,6 +44,10 @@ class Rule:
         roles: the claim roles it needs (``()``: no claim).
         params: the names of its parameters in :mod:`fiscal.checks.params` (or, for the
             vocabulary that extraction shares, :mod:`fiscal.schema`).
+        core: a core rule: a department-year is 通过 (passed) in the index only where every
+            core rule applied and held (``fiscal.coverage``).
+        years: it compares a department's documents of different years (it applies only
+            where the data folder holds another year of the department).
     """
 
     id: str
@@ -55,6 +59,8 @@ class Rule:
     tables: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
+    core: bool = False
+    years: bool = False
 
 
 #: Every rule by id, in the order they run.
@@ -63,8 +69,8 @@ REGISTRY: dict[str, Rule] = {}
 
 def rule(id: str, *, name: str, description: str, severity: str = ARITHMETIC,
          emits: Mapping[str, str] | None = None, tables: tuple[str, ...] = (),
-         roles: tuple[str, ...] = (), params: tuple[str, ...] = ()
-         ) -> Callable[[RuleFunc], RuleFunc]:
+         roles: tuple[str, ...] = (), params: tuple[str, ...] = (), core: bool = False,
+         years: bool = False) -> Callable[[RuleFunc], RuleFunc]:
     """Register the decorated function as rule ``id`` (see :class:`Rule` for the fields).
 
     ``emits`` defaults to ``{id: name}``. Raises :class:`~fiscal.errors.RuleError` when the id
@@ -79,7 +85,7 @@ def rule(id: str, *, name: str, description: str, severity: str = ARITHMETIC,
             if known is not None and known != label:
                 raise RuleError(f"rule {id!r} names {rid!r} {label!r}, another rule {known!r}")
         REGISTRY[id] = Rule(id, func, emitted, name, description, severity, tables, roles,
-                            params)
+                            params, core, years)
         return func
 
     return register

@@ -31,10 +31,16 @@ def _run_rule(rule: Rule, p: Panel) -> pd.DataFrame:
     department-year it still fails on gets a ``review`` finding "could not check".
 
     Findings that carry an id the rule did not declare raise
-    :class:`~fiscal.errors.RuleError` (a bug in the rule, not in the input)."""
+    :class:`~fiscal.errors.RuleError` (a bug in the rule, not in the input). The relations it
+    records (when collected) carry its id as ``by_rule``; those of a run that raised are
+    dropped."""
+    sink = _RELATIONS.get()
+    start = len(sink) if sink is not None else 0
     try:
         found = rule.func(p)
     except Exception:  # noqa: BLE001 - a rule's own bug must not stop the others
+        if sink is not None:
+            del sink[start:]
         if len(p.meta) == 1:
             key, meta = next(iter(p.meta.items()))
             where = {"key": key, "slug": meta["slug"], "year": int(meta["year"]),
@@ -44,6 +50,9 @@ def _run_rule(rule: Rule, p: Panel) -> pd.DataFrame:
                                 "其余规则照常核对", 0)])
         return _concat([_run_rule(rule, _subpanel(p, key)) for key in p.meta])
     check_emitted(rule, found)
+    if sink is not None:
+        sink[start:] = [f.assign(by_rule=rule.id) if "by_rule" not in f else f
+                        for f in sink[start:]]
     return found
 
 

@@ -10,6 +10,7 @@ from fiscal.checks.findings import (
     KEY,
     _frame,
     _one,
+    _record_rows,
 )
 from fiscal.checks.params import REQUIRED_TABLES
 from fiscal.checks.registry import rule
@@ -42,6 +43,11 @@ def rule_code_level(p: Panel) -> pd.DataFrame:
                              f"{r['label']}：编码 {r['code']} 不是有效的{what}",
                              r["source_line"]))
         dup = sub[sub.duplicated([*KEY, "table", "side", "code"], keep="first")]
+        for rid, failed in (("code_level", bad), ("duplicate_row", dup)):
+            _record_rows([{"key": k, "rule": rid, "source_line": line,
+                           "verdict": "error" if i in failed.index else "holds"}
+                          for i, k, line in zip(sub.index, sub["key"], sub["source_line"],
+                                                strict=True)])
         for _, r in dup.iterrows():
             rows.append(_one(r, "duplicate_row", "error", r["table"], r["code"], None, None,
                              f"编码 {r['code']}（{r['label']}）在表中出现不止一次",
@@ -57,26 +63,36 @@ def rule_code_level(p: Panel) -> pd.DataFrame:
 def rule_tables_present(p: Panel) -> pd.DataFrame:
     """Warn about required tables missing from a disclosure that prints the full set."""
     rows = []
+    checked = []  # every check made, held or not: the relations (fiscal.checks.relations)
+
+    def made(key: str, rid: str, ok: bool, line: int, failed: str = "warning") -> bool:
+        checked.append({"key": key, "rule": rid, "verdict": "holds" if ok else failed,
+                        "source_line": int(line or 0)})
+        return ok
+
     for key, meta in p.meta.items():
         have = set(meta.get("tables", {}))
         r = {"key": key, "slug": meta["slug"], "year": int(meta["year"]), "kind": meta["kind"]}
         # the full Shenzhen-style set (t07 项目分类 is its mark); other templates print fewer
         if "t07" in have and len(have & set(REQUIRED_TABLES)) >= len(REQUIRED_TABLES) // 2:
             for tid in REQUIRED_TABLES:
-                if tid not in have:
+                if not made(key, "table_missing", tid in have, 0):
                     rows.append(_one(r, "table_missing", "warning", tid, TABLES[tid].title, None,
                                      None, f"未见{TABLES[tid].title}（{tid}）", 0))
         for tid, info in meta.get("tables", {}).items():
-            if info.get("complete") is False:
+            if not made(key, "table_incomplete", info.get("complete") is not False,
+                        info.get("title_line", 0)):
                 rows.append(_one(r, "table_incomplete", "warning", tid, info.get("title", ""),
                                  None, None, f"{info.get('title', tid)}在原文中被截断（无合计行）："
                                  "只读入已印出的行，缺失的行未作推算", info.get("title_line", 0)))
             years = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", info.get("title", ""))}
-            if years and int(meta["year"]) not in years:
+            if years and not made(key, "title_year", int(meta["year"]) in years,
+                                  info.get("title_line", 0)):
                 rows.append(_one(r, "title_year", "warning", tid, info.get("title", ""), None,
                                  None, f"表题年份 {sorted(years)} 与正文年份 {meta['year']} 不一致",
                                  info.get("title_line", 0)))
         for gap in meta.get("unread", []):
+            made(key, "table_unreadable", False, gap.get("line", 0), "review")
             where = f"第 {gap['page']} 页" if gap.get("page") else ""
             rows.append(_one(r, "table_unreadable", "review", gap.get("table", ""),
                              gap.get("title", ""), None, None,
@@ -84,6 +100,8 @@ def rule_tables_present(p: Panel) -> pd.DataFrame:
                              f"{gap.get('reason', '')}；其余表格与正文照常核对",
                              gap.get("line", 0)))
         for name in meta.get("_unknown_files", []):
+            made(key, "unknown_file", False, 0)
             rows.append(_one(r, "unknown_file", "warning", "", name, None, None,
                              f"文件夹中有不属于数据契约的文件 {name}：fiscal 不读取它", 0))
+    _record_rows(checked)
     return _frame(rows)

@@ -17,6 +17,7 @@ from fiscal.checks.findings import (
     _frame,
     _item,
     _one,
+    _record_rows,
     _txt,
     empty_findings,
 )
@@ -203,7 +204,7 @@ def rule_shared_columns(p: Panel) -> pd.DataFrame:
       severity="warning", tables=CODED_TABLES)
 def rule_code_names(p: Panel) -> pd.DataFrame:
     """The name the narrative gives a function code is the name the tables print for it."""
-    rows = []
+    rows, checked = [], []
     cells = p.cells[p.cells["code"] != ""]
     for key, meta in p.meta.items():
         named = meta.get("narrative_code_names") or []
@@ -214,6 +215,9 @@ def rule_code_names(p: Panel) -> pd.DataFrame:
         r = {"key": key, "slug": meta["slug"], "year": int(meta["year"]), "kind": meta["kind"]}
         for d in named:
             code, name = d["code"], re.sub(r"\s+", "", d["name"])
+            ok = code in printed.index and name in printed[code]
+            checked.append({"key": key, "rule": "code_names", "source_line":
+                            int(d.get("source_line", 0)), "verdict": "holds" if ok else "warning"})
             if code not in printed.index:
                 rows.append(_one(r, "code_names", "warning", "narrative", code, None, None,
                                  f"正文所列科目 {code}（{name}）在各表中找不到",
@@ -223,4 +227,5 @@ def rule_code_names(p: Panel) -> pd.DataFrame:
                 rows.append(_one(r, "code_names", "warning", "narrative", code, None, None,
                                  f"科目 {code} 正文称“{name}”，表中称“{shown}”",
                                  d.get("source_line", 0)))
+    _record_rows(checked)
     return _frame(rows)

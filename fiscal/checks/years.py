@@ -45,7 +45,8 @@ def _figures_then(p: Panel) -> pd.DataFrame:
 
 @rule("prior_year", name="上年数与上年文件",
       description="第 N 年所述上年数（或由增减额推得）等于第 N−1 年本身文件所载之数",
-      tables=("t09",), roles=("amount", "prior_amount", "change"), params=("T09_SUBJECTS",))
+      tables=("t09",), roles=("amount", "prior_amount", "change"), params=("T09_SUBJECTS",),
+      years=True)
 def rule_prior_year(p: Panel) -> pd.DataFrame:
     """A prior-year figure stated in year N equals year N−1's own document, like with like.
 

@@ -28,7 +28,7 @@ from fiscal.errors import (
     RegistryError,
     UnknownDepartmentError,
 )
-from fiscal.extract import narrative, tables
+from fiscal.extract import narrative, shanghai, tables
 from fiscal.extract.text import (
     Source,
     cjk_count,
@@ -75,6 +75,10 @@ def _detect_kind(text: str, path: Path) -> str:
     # "较 2022 年度决算数增加": only a final account compares itself with last year's 决算
     if re.search(r"(较|比|与)\s*(上年|上年度|去年|(19|20)\d{2}\s*年度?)\s*决算", text):
         n_final += len(re.findall(r"决算", text))
+    spent = (r"支出\s*(?:为|是)?\s*\d[\d,.]*\s*(?:万元|元)[^。]{0,30}?"
+             r"(?:比|较|与)\s*(?:上年|去年)")
+    if not n_final and not n_budget and re.search(spent, text):
+        return "final"   # money spent, compared with last year's spending: a final account
     if not n_final and not n_budget:
         raise NotADisclosureError(
             "the text mentions neither 预算 (budget) nor 决算 (final account)",
@@ -95,6 +99,11 @@ def _detect_year(text: str, path: Path) -> int:
                         if not _OTHER_YEAR.search(line[:m.start()]))
         if years:
             return years.most_common(1)[0][0]
+    # a title whose 年 was lost in conversion (岳阳县2015-“三公”经费…表): its year, if alone
+    title = next((line for line in text.split("\n") if line.strip()), "")
+    found = set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", title))
+    if len(found) == 1:
+        return int(found.pop())
     raise NotADisclosureError("no year (such as 2018 年) is stated", path=path,
                               fix="pass --year, or check that this is a disclosure")
 
@@ -174,33 +183,47 @@ def provisional_slug(path: Path) -> str:
 def extract(path: Path, settings: Settings | None = None, *, slug: str | None = None,
             department: str | None = None, year: int | None = None,
             kind: str | None = None, unregistered: str = "refuse") -> Extraction:
-    """Read one disclosure text into tables, claims and meta (nothing is written).
+    """Read one disclosure (a text file or a PDF) into tables, claims and meta (nothing is
+    written).
+
+    One pipeline for every source: read (text, or a PDF's text lines and drawn tables) →
+    identify (kind, year, department) → lay out (tables, then claims, by the template's
+    reader: the Shanghai drawn-table template, or text laid out line by line) → meta.
 
     A department that ``departments.csv`` does not register is refused
     (:class:`UnknownDepartmentError`) unless ``unregistered="provisional"``: then
     the slug is made from the file name and meta says ``department_registered: false``
     (for checking a text that is not going into ``data/``).
     """
-    from fiscal.extract.formats import is_pdf, refuse_other_formats
+    from fiscal.extract.formats import is_pdf, refuse_other_formats  # lazy: read on first use
 
     refuse_other_formats(path)  # spreadsheets, Word files, web pages, images: one clear line
-    if Path(path).suffix.lower() == ".pdf" or is_pdf(path):
-        from fiscal.extract.pdf import extract_pdf
-
-        return extract_pdf(path, settings, slug=slug, department=department, year=year,
-                           kind=kind, unregistered=unregistered)
+    path = Path(path)
     settings = settings or Settings.from_env()
-    source = read_source(path)
-    text = source.text
+    doc = None
+    if path.suffix.lower() == ".pdf" or is_pdf(path):
+        from fiscal.extract.pdf import read_pdf  # lazy: PDFium, only for PDFs
+
+        doc = read_pdf(path)
+        source = Source(path=path, sha256=doc.sha256, encoding="pdf", text=doc.text)
+    else:
+        source = read_source(path)
+    what = "the PDF's text" if doc is not None else "the text"
+    text = normalize_text(source.text)
     if cjk_count(text) < 20:
-        raise NotADisclosureError("the text holds almost no Chinese: it is not a disclosure",
+        raise NotADisclosureError(f"{what} holds almost no Chinese: it is not a disclosure",
                                   path=path, fix="give the text of a 部门预算/决算 disclosure")
-    text = normalize_text(text)
     kind = kind or _detect_kind(text, path)
     year = year or _detect_year(text, path)
     slug, name = _identify(text, path, settings, slug, department, unregistered)
     dy = DeptYear(slug, year, kind)
-    found, named, claims = read_layout(source.lines, year, kind)
+    drawn = doc is not None and shanghai.matches(doc)
+    extra: dict = {}
+    unread: list[dict] = []
+    if drawn:
+        found, named, claims, extra = _drawn_layout(doc, year, kind, name, unread)
+    else:
+        found, named, claims = read_layout(source.lines, year, kind)
     if not any(c.printed for t in found for c in t.cells) and not any(
             c.unit == "万元" for c in claims):
         what = "no amount in a table and no amount stated in the narrative"
@@ -211,8 +234,52 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     _guard_magnitudes(found, claims, path)
     meta = _meta(source, dy, name, found, claims)
     _meta_extras(meta, slug, settings, found, named, claims)
+    if doc is not None:
+        _pdf_meta(meta, doc, found, claims, drawn)
+    meta.update(extra)
+    if unread:
+        meta["unread"] = unread
     return Extraction(source=source, dept_year=dy, department=name, tables=found,
                       claims=claims, meta=meta)
+
+
+def _drawn_layout(doc, year: int, kind: str, name: str, unread: list[dict]
+                  ) -> tuple[list[tables.Table], list, list[narrative.Claim], dict]:
+    """Tables and claims of a PDF in the Shanghai template (drawn tables by title); a
+    narrative that cannot be read is reported in ``unread`` and the tables still checked."""
+    found = shanghai.read_tables(doc, unread, final=kind == "final")
+    if kind == "budget":
+        unread.extend(shanghai.missing_tables(found, unread))
+    try:
+        claims, extra = shanghai.read_claims(doc, found, year, name, kind)
+    except Exception as exc:  # the tables are still checked; the narrative is reported
+        claims, extra = [], {}
+        unread.append({"table": "", "title": "预算编制说明（正文）", "page": 0, "line": 0,
+                       "reason": f"正文无法读取（{type(exc).__name__}: {exc}）"[:160]})
+    return found, [], claims, extra
+
+
+def _pdf_meta(meta: dict, doc, found: list[tables.Table], claims: list[narrative.Claim],
+              drawn: bool) -> None:
+    """What meta says of a PDF source: its pages, where each table stands, staff counts."""
+    from fiscal.extract.pdf import page_of  # lazy: PDFium, only for PDFs
+
+    # counts of vehicles (离退休干部用车 0 辆) are no staff counts
+    meta["staffing"] = narrative.staffing([c for c in claims if c.unit != "辆"])
+    if drawn:  # drawn tables end where their ruling ends: none is cut off
+        for info in meta["tables"].values():
+            info.pop("complete", None)
+    meta["source_encoding"] = "pdf"
+    meta["pages"] = doc.pages
+    meta["source_lines"] = ("source_line counts the text lines of source.pdf over all its pages"
+                            " (fiscal.extract.pdf.read_pdf(path).text); pages[k] is the first"
+                            " line of page k+1")
+    for t in found:
+        lines_of = [c.source_line for c in t.cells if c.source_line]
+        if lines_of:
+            first_page = page_of(doc.pages, min(lines_of))
+            last_page = page_of(doc.pages, max(lines_of))
+            meta["tables"][t.id]["pages"] = list(range(first_page, last_page + 1))
 
 
 def read_layout(lines: list[str], year: int, kind: str

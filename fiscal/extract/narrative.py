@@ -67,7 +67,8 @@ FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
                      r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
 PRIOR_END_RE = re.compile(
     r"(?:比|较|与|同)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
-    r"(?P<basis>预算执行数|预算数?|决算数?|执行数|预算批复数)?(?:同口径)?\s*(?:[（(]\s*)?$")
+    r"(?P<basis>预算执行数|预算数?|决算数?|执行数|预算批复数)?(?:同口径)?"
+    r"(?:累计|实际)?(?:支出|发生)?(?:数|额)?(?:为|是)?\s*(?:[（(]\s*)?$")
 #: A prior figure printed without a unit before the change: 较上年2.08减少0.03万元.
 BARE_PRIOR_RE = re.compile(
     r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?:预算数?|决算数?|执行数)?\s*"
@@ -319,16 +320,41 @@ def _read_paragraph(state: _State, ll: LogicalLine) -> None:
     starts = [] if inline is None else [
         m.start() for m in inline.finditer(text)
         if not text[:m.start()].strip() or text[:m.start()].rstrip()[-1:] in "、）)，,；; "]
-    if len(starts) > 1:
-        bounds = [*starts, len(text)]
+    bounds = [*starts, len(text)] if len(starts) > 1 else _numbered_run(text)
+    if len(bounds) > 2:
+        if bounds[0] > 0:   # the words before the list: "…。其中：1、… 2、…"
+            _read_item_text(state, ll, 0, bounds[0])
+        depth = len(state.stack)
         for a, b in zip(bounds, bounds[1:], strict=False):
             _read_item_text(state, ll, a, b)
+        if bounds[-1] < len(text):   # after the last item's sentence: the list is over
+            del state.stack[depth:]
+            _read_item_text(state, ll, bounds[-1], len(text))
         return
     _read_item_text(state, ll, 0, len(text))
 
 
+def _numbered_run(text: str) -> list[int]:
+    """Where ``1、 2、 3、`` items of amounts start inside a line, after a colon or a full
+    stop (numbered 1, 2, … in order, each stating an amount in its first sentence): the
+    starts, and the end of the last item's first sentence; empty unless two or more."""
+    out: list[int] = []
+    for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*、(?=\D)", text):
+        before = text[:m.start()].rstrip()
+        if int(m[1]) == len(out) + 1 and (not before or before[-1] in "：:。；;"):
+            out.append(m.start())
+    if len(out) < 2:
+        return []
+    end = text.find("。", out[-1])
+    out.append(len(text) if end < 0 else end + 1)
+    firsts = [text[a:b].split("。")[0] for a, b in zip(out, out[1:], strict=False)]
+    if not all(any(u in MONEY_UNITS for *_, u, _p in _figures(f)) for f in firsts):
+        return []   # "1、人员经费标准提高；2、…": reasons, not items of amounts
+    return out
+
+
 INTRO_RE = re.compile(r"(其中|主要内容为|主要内容有|内容包括|具体包括|包括|具体如下"
-                      r"|分别是|分别为|分项情况是|分项情况为)\s*[：:]?")
+                      r"|分别是|分别为|分项情况是|分项情况为|(?<=[（(])含)\s*[：:]?")
 
 
 def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> None:
@@ -357,13 +383,18 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
     opened: list[tuple[Claim, str]] = [scope] if scope else []  # lists open (nesting)
     anchors: list[Claim | None] = []         # the amount a bracketed list stands after
     share_whole: Claim | None = None
+    carried: Claim | None = None     # the amount of a clause that ended with ；
     for sent_start, sent_end in _sentences(text):
         sentence = text[sent_start:sent_end]
         shown = ll.quote(start + sent_start, start + sent_end)
         figures = _with_bare_priors(sentence, list(_figures(sentence)))
         state.sentence_year = _sentence_year(sentence[:figures[0][0]] if figures else "")
         respectively = _respectively(sentence, figures)
-        prev_amount: Claim | None = None
+        # "…比2014年预算数减少 8.35 亿元；比2014年执行数减少 2.5 亿元": a clause after ；
+        # that opens with a comparison goes on with the amount before the ；
+        prev_amount: Claim | None = carried if figures and re.match(
+            r"^\s*(?:比|较|与|同比|对比)", sentence[:figures[0][0]]) else None
+        carried = None
         last_cut = 0
         flat_done = False
         vs: tuple[int, str] | None = None       # what the sentence compares with, so far
@@ -393,11 +424,20 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     prev_amount = prev_claim = back
             intro = INTRO_RE.search(lead)
             if intro and prev_claim is not None and prev_claim.role in ("amount", "count"):
-                kind = "partial" if intro.group(1) == "其中" else "complete"
+                kind = "partial" if intro.group(1) in ("其中", "含") else "complete"
                 if re.search(r"[（(]\s*$", lead[:intro.start()]):
                     outer.append(scope)
                     anchors.append(prev_claim if prev_claim.role == "amount" else None)
                 scope = (prev_claim, kind)
+                opened.append(scope)
+            elif (prev_claim is not None and prev_claim is prev_amount and unit in MONEY_UNITS
+                  and re.match(r"^\s*[（(][^）)]*$", lead) and PART_OF.get(_canonical(
+                      _subject_text(lead), state.section, "")[0]) == prev_claim.subject):
+                # "公务用车购置及运行费 1646.4 万元（公务用车购置费 109.0 万元、…）": a part of
+                # the amount the bracket follows, by the vocabulary
+                outer.append(scope)
+                anchors.append(prev_claim)
+                scope = (prev_claim, "partial")
                 opened.append(scope)
             ref = prev_amount
             lead_tail = re.split(r"[，,。；;：:]", lead)[-1]
@@ -415,6 +455,13 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 looked_up = ref_inferred = ref is not None and not certain
                 if ref is not None:
                     prev_amount = ref
+            if ref is not None and ref.year != state.year and _is_relative(lead_tail, unit):
+                # "2016年 33 万元，2015年 57.55 万元，与上年对比减少 24.55": this year's change
+                now = _comparison(state, lead) or vs
+                current = _latest_amount(state, ref.subject, ref.basis) if (
+                    now is not None and now[0] == ref.year) else None
+                if current is not None:
+                    ref = prev_amount = current
             listed = respectively.get(fig_start)
             if listed is not None and ref is not None:
                 # "包括 A x 和 B y，分别占 p% 和 q%": the k-th figure after 分别 is the k-th part's
@@ -457,6 +504,10 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     _completion_of_budget(state, claim, ref)
             elif claim.role == "share" and ref is not None:
                 _share_base(state, claim, lead_tail, share_whole, scope, item)
+                before = state.claims[-1] if state.claims else None
+                if (listed is not None and listed[0] > 0 and not claim.base
+                        and before is not None and before.role == "share"):
+                    claim.base, claim.certainty = before.base, before.certainty  # "…的 p% 和 q%"
             if qualifier:
                 _qualify(claim, prev_amount, lead_tail)
                 state.claims.append(claim)
@@ -466,15 +517,28 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 prev_amount = ref
             if claim.role in ("amount", "count"):
                 flat_done = False
+                if (scope is not None and Decimal(claim.value) != 0
+                        and _list_full(state, scope[0])
+                        and PART_OF.get(claim.subject) != scope[0].subject):
+                    # "1884，其中：一般 1478，专项 406，上年结转 60 …": the parts listed reach
+                    # their whole; what follows is no part of it
+                    scope = next((o for o in reversed(opened[:-1])
+                                  if not _list_full(state, o[0])), None)
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
                     scope = _fitting_scope(scope, opened, claim)
                     if scope is not None:
                         own = YEAR_RE.search(lead_tail) or OWN_BASIS_RE.search(lead_tail)
+                        if claim.role == "amount" and own and claim.year != scope[0].year:
+                            # "57.55 (2015)… 其中：接待 2016年 8，2015年 12.5": the part is
+                            # of its own year's whole
+                            same = _latest_amount(state, scope[0].subject, scope[0].basis,
+                                                  year=claim.year)
+                            scope = (same, scope[1]) if same is not None else scope
                         if claim.role == "amount" and not own:
                             # a listed part is of its whole's year and basis unless it says
                             # otherwise ("2010年决算 X。其中，A a，B b")
                             claim.year, claim.basis = scope[0].year, scope[0].basis
-                        _set_part(state, scope[0], claim, scope[1])
+                        _set_part(state, scope[0], claim, scope[1], listed=True)
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
                             claim.certainty = "inferred"  # a list from an earlier line
@@ -498,6 +562,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 prev_claim = claim
             state.claims.append(claim)
         tail = sentence[last_cut:]
+        if sentence.rstrip().endswith(("；", ";")):
+            carried = prev_amount
         if prev_amount is not None and not flat_done:
             fm = FLAT_RE.search(tail)
             if fm:
@@ -584,12 +650,14 @@ def _share_scope(state: _State, sentence: str) -> Claim | None:
     return _latest_amount(state, subject)
 
 
-def _latest_amount(state: _State, subject: str, basis: str = "") -> Claim | None:
-    """The latest amount of ``subject`` this year, of ``basis`` (the document's by default)."""
+def _latest_amount(state: _State, subject: str, basis: str = "", year: int = 0
+                   ) -> Claim | None:
+    """The latest amount of ``subject`` in ``year`` (this year by default), of ``basis`` (the
+    document's by default)."""
     if not subject or GENERIC_SUBJECTS.match(subject):
         return None
     for c in reversed(state.claims):
-        if (c.role == "amount" and c.subject == subject and c.year == state.year
+        if (c.role == "amount" and c.subject == subject and c.year == (year or state.year)
                 and c.basis == (basis or state.basis)):
             return c
     return None
@@ -658,9 +726,10 @@ STANDS_FOR: dict[str, str] = {"公务用车运行维护费": "公务用车购置
                               "公务用车购置费": "公务用车购置及运行维护费"}
 
 
-def _not_parts(whole: Claim, part: Claim) -> bool:
-    """Both subjects are known and the vocabulary says the one is no part of the other."""
-    stands = STANDS_FOR.get(part.subject)
+def _not_parts(whole: Claim, part: Claim, listed: bool = False) -> bool:
+    """Both subjects are known and the vocabulary says the one is no part of the other (a part
+    standing for its whole counts only in a listing the words open: ``listed``)."""
+    stands = STANDS_FOR.get(part.subject) if listed else None
     return (whole.subject in KNOWN_PARTS and part.subject in KNOWN_PARTS
             and PART_OF.get(part.subject) != whole.subject
             and not (stands and PART_OF.get(stands) == whole.subject))
@@ -673,7 +742,7 @@ def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], pa
     ``三公 X，其中：…公车 Y，其中：购置 a；运行 b；公务接待费 c`` — 公务接待费 closes the
     inner list (公车's) and is a part of 三公 again.
     """
-    if not _not_parts(scope[0], part):
+    if not _not_parts(scope[0], part, listed=True):
         return scope
     for outer in reversed(opened):
         if outer[0] is not part and PART_OF.get(part.subject) == outer[0].subject:
@@ -681,10 +750,13 @@ def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], pa
     return None
 
 
-def _set_part(state: _State, whole: Claim, part: Claim, kind: str) -> None:
-    """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts."""
+def _set_part(state: _State, whole: Claim, part: Claim, kind: str, listed: bool = False) -> None:
+    """``part`` is one of a ``kind`` (complete or partial) listing of ``whole``'s parts;
+    ``listed``: the words open the listing (其中, 包括, …中，), not the position."""
     if part.subject == whole.subject or NOT_PART_RE.match(part.subject) or (
-            part.subject.endswith("总计") and part.table) or _not_parts(whole, part):
+            part.subject.endswith("总计") and part.table) or _not_parts(whole, part, listed) or (
+            re.search(r"(合计|总计)$", part.subject) and part.unit == whole.unit
+            and Decimal(part.value) > Decimal(whole.value)):   # a larger total: a new one
         return  # a restatement of the whole, an average, or by the vocabulary no part of it
     if part.role == "amount" and part.year == whole.year and part.basis != whole.basis:
         return  # a budget figure is no part of a 决算 total
@@ -745,6 +817,11 @@ def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
         if not hits:
             return None, False
         return hits[-1], bool(table) and len({c.value for c in hits}) == 1
+    item = state.stack[-1] if state.stack else None
+    if item is not None and item.head is not None and item.head.year == state.year:
+        # "1、公务接待费 2016年预算 8 万元，2015年 12.5 万元；对比减少 4.35 万元": the item's
+        # own amount, certain where the item's words are on this line
+        return item.head, item.head_line == state.line
     return (state.section_amounts[-1] if state.section_amounts else None), False
 
 
@@ -825,7 +902,8 @@ def _subject_text(lead: str) -> str:
     if department:
         clause = clause.replace(department, "")
     clause = re.sub(r"截至.*?日", "", clause)
-    clause = re.sub(r"(比|较).*$", "", clause)
+    clause = re.sub(r"(对比|比|较).*$", "", clause)
+    clause = re.sub(r"(增减|增长|减少|增加|下降|降低)(率|幅度|比例)$", "", clause)
     clause = re.sub(r"^.*?共有", "", clause)
     clause = re.sub(r"^(其中|包括|属于|我局|我单位|本单位|本部门|我区|主要内容为|主要用于"
                     r"|反映|共设|及|和|与)+", "", clause)
@@ -916,6 +994,10 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             year = int(pm["year"]) if pm["year"] else state.year - 1
             basis = basis_of(pm["basis"], basis)
             parent = prev_amount.claim if prev_amount else ""
+        elif money and (named := _named_prior(state, lead_tail, text_after)) is not None:
+            # "较2014年度“三公”经费合计 16.08 万元增加 15.15 万元": that subject's prior figure
+            return _figure_of(state, named[0], "prior_amount", named[1], named[2], sentence,
+                              num, unit, printed, line_no)
         elif cm and money:
             role = "change"
             sign = -1 if re.fullmatch(DECREASE, cm["word"]) else 1
@@ -985,6 +1067,13 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         sentence=sentence.strip(), source_line=line_no)
 
 
+def _list_full(state: _State, whole: Claim) -> bool:
+    """Do the parts listed so far (two or more) add up to ``whole`` exactly as printed?"""
+    parts = [c for c in state.claims if c.parent == whole.claim and c.parts
+             and c.role == whole.role and c.unit == whole.unit]
+    return len(parts) > 1 and sum(Decimal(c.value) for c in parts) == Decimal(whole.value)
+
+
 def _whole_or_part(state: _State, part: Claim) -> bool:
     """A change after the last-named part of a list (``总预算 X，其中：基本 a，项目 b，同比增加
     c``) may be the part's or the whole's: so where the parts before it state no change."""
@@ -1022,6 +1111,17 @@ def _respectively(sentence: str, figures: list) -> dict[int, tuple[int, int]]:
             run.append(f)
         if len(run) > 1:
             out.update({f[0]: (k, len(run)) for k, f in enumerate(run)})
+            # "分别为 A 亿元和 B 亿元，占…的 p% 和 q%": a run of another kind after it, as long
+            later = [f for f in figures if f[0] > run[-1][0] and f[3] != run[0][3]]
+            then = []
+            for f in later:
+                between = sentence[then[-1][1]:f[0]] if then else ""
+                if then and (not re.fullmatch(r"\s*(?:万元|元|%)?\s*[、和及与,，]\s*", between)
+                             or f[3] != then[0][3]):
+                    break
+                then.append(f)
+            if len(then) == len(run) and run[0][3] in MONEY_UNITS:
+                out.update({f[0]: (k, len(then)) for k, f in enumerate(then)})
     return out
 
 
@@ -1052,6 +1152,29 @@ def code_names(claims: list[Claim]) -> list[dict[str, object]]:
                     out.setdefault((code, name), {"code": code, "name": name,
                                                   "source_line": c.source_line})
     return list(out.values())
+
+
+#: ``较2014年度“三公”经费合计 X 增加 Y``: a comparison naming the subject of its prior figure.
+NAMED_PRIOR_RE = re.compile(r"^\s*(?:比|较|与)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年度?|去年)"
+                            r"(?P<s>[^，,。；;：:]+?)\s*$")
+
+
+def _named_prior(state: _State, lead_tail: str, after: str) -> tuple[Claim, int, str] | None:
+    """``(amount, year, basis)`` a prior figure named in its comparison is of, if the change
+    follows it and the subject's amount this year is stated."""
+    m = NAMED_PRIOR_RE.match(lead_tail)
+    if not m or not re.match(rf"^\s*(?:[）)]\s*)?(?:相比|相较)?[，,]?\s*(?:{INCREASE}|{DECREASE})",
+                             after):
+        return None
+    words = m["s"]
+    subject = _canonical(_subject_text(re.sub(r"部门|单位|决算|预算|公开|数|合计|总计|共", "",
+                                              words)) or words, state.section, "")[0]
+    amount = _latest_amount(state, subject)
+    if amount is None:
+        return None
+    year = int(m["year"]) if m["year"] else state.year - 1
+    return amount, year, basis_of(words if re.search("决算|预算|执行", words) else None,
+                                  state.basis)
 
 
 def _figure_of(state: _State, anchor: Claim, role: str, year: int, basis: str, sentence: str,
