@@ -20,12 +20,11 @@ import concurrent.futures as cf
 import contextlib
 import fcntl
 import json
-import multiprocessing as mp
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from tqdm import tqdm
 
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import BatchLockedError, FiscalError
+from fiscal.executor import executor as pool_of
 from fiscal.manifest import MANIFEST, Manifest, index_inputs, job_inputs, sha256_file
 from fiscal.report import build, build_index, start_kernel
 
@@ -165,51 +165,14 @@ def _init_worker() -> None:
 # Executors
 # ---------------------------------------------------------------------------
 
-@contextlib.contextmanager
 def executor(kind: str, workers: int, scheduler: str | None = None
-             ) -> Iterator[cf.Executor]:
-    """A ``concurrent.futures`` executor whose workers build reports.
-
-    ``local``: a pool of ``workers`` spawned processes. ``dask``: the executor of a Dask
-    client, on the cluster at ``scheduler`` or a local one of ``workers`` processes; a task
-    whose worker is lost is retried once. On an exception (Ctrl-C included) the local
-    workers are stopped at once rather than waited for.
-    """
-    if kind == "dask":
-        with _dask_client(workers, scheduler) as client:
-            yield client.get_executor(pure=False, retries=1)
-            with contextlib.suppress(Exception):  # the workers' kernels (the cluster may stay)
-                client.run(_WarmKernel.shutdown)
-        return
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                  initializer=_init_worker)
-    try:
-        yield pool
-    except BaseException:
-        # the pool's workers are this process's only multiprocessing children (Python
-        # 3.14's pool.terminate_workers() will say so without that assumption)
-        for proc in mp.active_children():
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-@contextlib.contextmanager
-def _dask_client(workers: int, scheduler: str | None):
-    # lazy: distributed takes about a second to import and local runs do not need it
-    from dask.distributed import Client, LocalCluster
-
-    with contextlib.ExitStack() as stack:
-        if scheduler:
-            client = stack.enter_context(Client(scheduler))
-        else:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=40))
-            client = stack.enter_context(Client(cluster))
-        yield client
+             ) -> contextlib.AbstractContextManager[cf.Executor]:
+    """A ``concurrent.futures`` executor whose workers build reports
+    (:func:`fiscal.executor.executor`): a local pool of ``workers`` spawned processes, or a
+    Dask client's on the cluster at ``scheduler`` or a local one; the workers' kernels are
+    shut down when it closes."""
+    return pool_of(kind, workers, scheduler, initializer=_init_worker,
+                   on_close=_WarmKernel.shutdown)
 
 
 def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,

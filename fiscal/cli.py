@@ -9,6 +9,7 @@ one-line message, no traceback).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -63,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
                         " one; findings a reviewer marked not-a-problem never count")
     c.add_argument("--since", type=Path, metavar="FILE.json",
                    help="an earlier `--format json` output: mark findings new, gone, unchanged")
+    c.add_argument("--chunk", type=int, default=CHUNK, metavar="N",
+                   help=f"check at most N department-years at a time, whole departments"
+                        f" (default {CHUNK}): memory stays flat however many there are")
+    c.add_argument("-j", "--jobs", type=int, default=1,
+                   help="worker processes for the chunks (default 1: one chunk after another"
+                        " in this process; each worker holds a chunk in memory)")
+    c.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local process pool (default) or a Dask cluster")
+    c.add_argument("--scheduler", help="Dask scheduler address (default: start a LocalCluster)")
 
     w = sub.add_parser("review", help="record a reviewer's verdict on a finding (review.csv)")
     w.add_argument("target", help="<slug>/<year>, <slug>/<year>-final or a folder")
@@ -181,31 +191,113 @@ def budget_from_source(path: Path, settings: Settings) -> Budget:
                             [c.as_row() for c in ex.claims], origin=ex.source.path)
 
 
-def panel_for(targets: list[str], all_: bool) -> Panel:
-    """The panel of ``fiscal check``'s targets: department-years and folders loaded at once,
-    source files extracted in memory."""
+#: The most department-years ``fiscal check`` loads and checks together (a department's
+#: years always go together, for the cross-year rule): memory is bounded by this (about
+#: 0.7 GB for 1,000 of the seed), not by the number of department-years. Smaller chunks
+#: cost more per department-year (each rule has a fixed cost per panel).
+CHUNK = 1000
+
+
+def chunks_for(targets: list[str], all_: bool, size: int = CHUNK
+               ) -> list[tuple[dict[str, Path], list[Budget]]]:
+    """``fiscal check``'s targets in chunks of at most ``size`` department-years, whole
+    departments each (one department with more years is a chunk of its own), in the order
+    of their keys: ``(folders by key, budgets extracted in memory from source files)``."""
+    settings, resolved = resolve_targets(targets, all_)
+    by_slug: dict[str, tuple[dict[str, Path], list[Budget]]] = {}
+    for kind, target in resolved:
+        if kind == "source":
+            b = budget_from_source(target, settings)
+            by_slug.setdefault(b.dept_year.slug, ({}, []))[1].append(b)
+            continue
+        if kind == "dept_year":
+            dy, folder = target, settings.existing_dept_year_dir(target)
+        else:
+            from fiscal.load import read_meta  # lazy: pandas
+
+            meta = read_meta(target)
+            dy, folder = DeptYear(meta["slug"], meta["year"], meta["kind"]), target
+        by_slug.setdefault(dy.slug, ({}, []))[0][dy.key] = folder
+    out: list[tuple[dict[str, Path], list[Budget]]] = []
+    n = 0
+    # a slug's keys ("<slug>/…") are one run of the sorted keys: chunks in this order,
+    # concatenated, list findings in the order one panel of everything would
+    for slug in sorted(by_slug, key=lambda s: s + "/"):
+        folders, budgets = by_slug[slug]
+        size_of = len(folders) + len(budgets)
+        if not out or n + size_of > size:
+            out.append(({}, []))
+            n = 0
+        out[-1][0].update(folders)
+        out[-1][1].extend(budgets)
+        n += size_of
+    return out
+
+
+def panel_of(folders: dict[str, Path], budgets: list[Budget]) -> Panel:
+    """One panel of department-year folders (loaded at once) and budgets already loaded."""
     import pandas as pd  # lazy: pandas, for the commands that load
 
-    from fiscal.load import Panel, load_panel, read_meta  # lazy: pandas
+    from fiscal.load import Panel, load_panel  # lazy: pandas
 
-    settings, resolved = resolve_targets(targets, all_)
-    folders = {}
-    extracted = []
-    for kind, target in resolved:
-        if kind == "dept_year":
-            folders[target.key] = settings.existing_dept_year_dir(target)
-        elif kind == "folder":
-            meta = read_meta(target)
-            folders[DeptYear(meta["slug"], meta["year"], meta["kind"]).key] = target
-        else:
-            extracted.append(budget_from_source(target, settings))
     panel = load_panel(folders) if folders else Panel.from_budgets([])
-    if extracted:
-        extra = Panel.from_budgets(extracted)
+    if budgets:
+        extra = Panel.from_budgets(budgets)
         panel = Panel(cells=pd.concat([panel.cells, extra.cells], ignore_index=True),
                       claims=pd.concat([panel.claims, extra.claims], ignore_index=True),
                       meta={**panel.meta, **extra.meta})
     return panel
+
+
+def panel_for(targets: list[str], all_: bool) -> Panel:
+    """The panel of ``fiscal check``'s targets: department-years and folders loaded at once,
+    source files extracted in memory."""
+    folders: dict[str, Path] = {}
+    budgets: list[Budget] = []
+    for f, b in chunks_for(targets, all_, size=sys.maxsize):
+        folders.update(f)
+        budgets += b
+    return panel_of(folders, budgets)
+
+
+def check_chunk(folders: dict[str, Path], budgets: list[Budget]
+                ) -> tuple[list[str], pd.DataFrame, list[str], dict[str, list[dict]]]:
+    """Check one chunk (run where the executor puts it): its keys, findings, the keys where
+    nothing could be checked, and the reviewers' verdicts (``review.csv``) by key."""
+    from fiscal.checks import run_rules  # lazy: pandas
+
+    panel = panel_of(folders, budgets)
+    found = run_rules(panel)
+    reviews = {k: m["_review"] for k, m in panel.meta.items() if m.get("_review")}
+    return sorted(panel.meta), found, _unchecked(panel, found), reviews
+
+
+def check_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]], executor: str = "local",
+                 jobs: int | None = None, scheduler: str | None = None
+                 ) -> tuple[list[str], pd.DataFrame, list[str], dict[str, list[dict]]]:
+    """:func:`check_chunk` over every chunk, here (one chunk, or ``jobs=1``), over a local
+    process pool or over Dask; merged in the chunks' order, so the findings are those of
+    one panel of everything, in the same order."""
+    import pandas as pd  # lazy: pandas
+
+    from fiscal.executor import executor as pool_of
+
+    jobs = jobs or os.cpu_count() or 1
+    if executor == "local" and (len(chunks) <= 1 or jobs == 1):
+        results = [check_chunk(f, b) for f, b in chunks]
+    else:
+        # by its module's name, not __main__'s, so that workers can import it
+        task = importlib.import_module("fiscal.cli").check_chunk
+        with pool_of(executor, min(jobs, len(chunks)), scheduler) as pool:
+            futures = [pool.submit(task, f, b) for f, b in chunks]
+            results = [fut.result() for fut in futures]
+    keys = [k for r in results for k in r[0]]
+    frames = [r[1] for r in results if not r[1].empty]
+    found = (pd.concat(frames, ignore_index=True) if len(frames) > 1
+             else frames[0] if frames else results[0][1] if results else pd.DataFrame())
+    unchecked = sorted(k for r in results for k in r[2])
+    reviews = {k: v for r in results for k, v in r[3].items()}
+    return keys, found, unchecked, reviews
 
 
 #: The fields of ``fiscal check``'s JSON and CSV: the finding's, its id, a reviewer's verdict
@@ -398,24 +490,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd  # lazy: pandas
 
     from fiscal import changes, verdicts  # lazy: pandas
-    from fiscal.checks import FINDING_COLUMNS, relations, run_rules  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS, relations  # lazy: pandas
     from fiscal.coverage import coverage  # lazy: pandas
 
     fail_on = args.fail_on
     _check_out(args)
     before = changes.read(args.since) if args.since else None
-    panel = panel_for(args.targets, args.all)
-    keys = sorted(panel.meta)
-    ledger = None
+    if args.jobs is not None and args.jobs < 1:
+        raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
+    if args.chunk < 1:
+        raise TargetError("--chunk must be 1 or more", fix="e.g. --chunk 250")
+    ledger = panel = None
     if args.format == "table" or (args.format == "csv" and args.out is None):
-        found = run_rules(panel)
-        unchecked = _unchecked(panel, found)
-    else:  # the ledger needs every relation: a run that collects them
+        # findings only: in chunks of whole departments, here, over a pool or over Dask
+        keys, found, unchecked, reviews = check_chunks(
+            chunks_for(args.targets, args.all, args.chunk), args.executor, args.jobs,
+            args.scheduler)
+        keys = sorted(keys)
+    else:  # the ledger needs every relation of one panel: a run that collects them
+        panel = panel_for(args.targets, args.all)
+        keys = sorted(panel.meta)
         rel, found = relations(panel)
         ledger = coverage(panel, rel, found)
         unchecked = _no_figure(ledger)
-    found, stale = verdicts.apply(found, {k: pd.DataFrame(m["_review"])
-                                          for k, m in panel.meta.items() if m.get("_review")})
+        reviews = {k: m["_review"] for k, m in panel.meta.items() if m.get("_review")}
+    found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
     gone = None
     if before is not None:
         found, gone = changes.compare(found, before, keys)

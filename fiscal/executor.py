@@ -1,0 +1,72 @@
+"""Where many tasks run: a spawned local process pool or a Dask cluster, behind one
+``concurrent.futures`` executor (used by ``fiscal report --all`` and ``fiscal check --all``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
+
+__all__ = ["KINDS", "executor"]
+
+#: The executors a command can be told to use.
+KINDS = ("local", "dask")
+
+
+@contextlib.contextmanager
+def executor(kind: str, workers: int, scheduler: str | None = None,
+             initializer: Callable[[], None] | None = None,
+             on_close: Callable[[], None] | None = None) -> Iterator[cf.Executor]:
+    """A ``concurrent.futures`` executor.
+
+    Args:
+        kind: ``local``, a pool of ``workers`` spawned processes (each runs
+            ``initializer`` first), or ``dask``, the executor of a Dask client on the
+            cluster at ``scheduler`` or on a local cluster of ``workers`` processes; a task
+            whose Dask worker is lost is retried once.
+        workers: the number of local processes (ignored with a ``scheduler``).
+        scheduler: a Dask scheduler's address, e.g. ``tcp://10.0.0.1:8786``.
+        initializer: run first in every local worker process.
+        on_close: run on every Dask worker when the executor closes (the cluster may stay).
+
+    On an exception (Ctrl-C included) the local workers are stopped at once rather than
+    waited for.
+    """
+    if kind == "dask":
+        with _dask_client(workers, scheduler) as client:
+            yield client.get_executor(pure=False, retries=1)
+            if on_close is not None:
+                with contextlib.suppress(Exception):
+                    client.run(on_close)
+        return
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                  initializer=initializer)
+    try:
+        yield pool
+    except BaseException:
+        # the pool's workers are this process's only multiprocessing children (Python
+        # 3.14's pool.terminate_workers() will say so without that assumption)
+        for proc in mp.active_children():
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _dask_client(workers: int, scheduler: str | None):
+    # lazy: distributed takes about a second to import and local runs do not need it
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=40))
+            client = stack.enter_context(Client(cluster))
+        yield client
