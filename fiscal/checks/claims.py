@@ -205,7 +205,7 @@ def _or_stated_amount(out: pd.DataFrame, m: pd.DataFrame, p: Panel, cols: list[s
     """Where no prior figure is stated with the amount, the same subject's amount stated for
     the compared year and basis (``2021年…公务接待 12.39 万元`` … ``2022年…公务接待较上年减少
     0.58 万元``), if the text states that year's figure once (or always alike)."""
-    known = out[f"claim{suffix}"].notna() if f"claim{suffix}" in out else pd.Series(dtype=bool)
+    known = out[f"claim{suffix}"].notna()
     done = set(zip(out.loc[known, "key"], out.loc[known, "claim"], strict=True))
     rest = m[[k not in done for k in zip(m["key"], m["claim"], strict=True)]]
     amt = p.money_claims
@@ -222,9 +222,7 @@ def _or_stated_amount(out: pd.DataFrame, m: pd.DataFrame, p: Panel, cols: list[s
     found = found[found[f"claim_year{suffix}"] != found["claim_year_amount"]]
     if found.empty:
         return out
-    if known.all():
-        return pd.concat([out, found], ignore_index=True)
-    # how="left": the rows without a prior figure are replaced by the ones found
+    # (how="left": the rows kept without a prior figure give way to the ones found)
     filled = set(zip(found["key"], found["claim"], strict=True))
     keep = [k not in filled for k in zip(out["key"], out["claim"], strict=True)]
     return pd.concat([out[keep], found], ignore_index=True)

@@ -29,6 +29,7 @@ from fiscal.errors import (
     UnknownDepartmentError,
 )
 from fiscal.extract import narrative, shanghai, tables
+from fiscal.extract.pdf import PdfText, page_of, read_pdf  # PDFium itself loads on first read
 from fiscal.extract.text import (
     Source,
     cjk_count,
@@ -202,8 +203,6 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     settings = settings or Settings.from_env()
     doc = None
     if path.suffix.lower() == ".pdf" or is_pdf(path):
-        from fiscal.extract.pdf import read_pdf  # lazy: PDFium, only for PDFs
-
         doc = read_pdf(path)
         source = Source(path=path, sha256=doc.sha256, encoding="pdf", text=doc.text)
     else:
@@ -221,7 +220,8 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
     extra: dict = {}
     unread: list[dict] = []
     if drawn:
-        found, named, claims, extra = _drawn_layout(doc, year, kind, name, unread)
+        named = []
+        found, claims, extra = _drawn_layout(doc, year, kind, name, unread)
     else:
         found, named, claims = read_layout(source.lines, year, kind)
     if not any(c.printed for t in found for c in t.cells) and not any(
@@ -243,8 +243,8 @@ def extract(path: Path, settings: Settings | None = None, *, slug: str | None = 
                       claims=claims, meta=meta)
 
 
-def _drawn_layout(doc, year: int, kind: str, name: str, unread: list[dict]
-                  ) -> tuple[list[tables.Table], list, list[narrative.Claim], dict]:
+def _drawn_layout(doc: PdfText, year: int, kind: str, name: str, unread: list[dict]
+                  ) -> tuple[list[tables.Table], list[narrative.Claim], dict]:
     """Tables and claims of a PDF in the Shanghai template (drawn tables by title); a
     narrative that cannot be read is reported in ``unread`` and the tables still checked."""
     found = shanghai.read_tables(doc, unread, final=kind == "final")
@@ -256,14 +256,12 @@ def _drawn_layout(doc, year: int, kind: str, name: str, unread: list[dict]
         claims, extra = [], {}
         unread.append({"table": "", "title": "预算编制说明（正文）", "page": 0, "line": 0,
                        "reason": f"正文无法读取（{type(exc).__name__}: {exc}）"[:160]})
-    return found, [], claims, extra
+    return found, claims, extra
 
 
-def _pdf_meta(meta: dict, doc, found: list[tables.Table], claims: list[narrative.Claim],
-              drawn: bool) -> None:
+def _pdf_meta(meta: dict, doc: PdfText, found: list[tables.Table],
+              claims: list[narrative.Claim], drawn: bool) -> None:
     """What meta says of a PDF source: its pages, where each table stands, staff counts."""
-    from fiscal.extract.pdf import page_of  # lazy: PDFium, only for PDFs
-
     # counts of vehicles (离退休干部用车 0 辆) are no staff counts
     meta["staffing"] = narrative.staffing([c for c in claims if c.unit != "辆"])
     if drawn:  # drawn tables end where their ruling ends: none is cut off

@@ -1100,29 +1100,27 @@ def _respectively(sentence: str, figures: list) -> dict[int, tuple[int, int]]:
     ``{start of figure: (k, n)}`` for the k-th of n figures of one kind after 分别/各."""
     out: dict[int, tuple[int, int]] = {}
     for m in re.finditer(r"分别|各(?=[^\d，,。；;]{0,6}\d)", sentence):
-        run = []
-        for f in figures:
-            if f[0] < m.end():
-                continue
-            between = sentence[run[-1][1] if run else m.end():f[0]]
-            if run and (not re.fullmatch(r"\s*(?:万元|元|%)?\s*[、和及与,，]\s*", between)
-                        or f[3] != run[0][3]):
-                break
-            run.append(f)
+        run = _run(sentence, [f for f in figures if f[0] >= m.end()])
         if len(run) > 1:
             out.update({f[0]: (k, len(run)) for k, f in enumerate(run)})
             # "分别为 A 亿元和 B 亿元，占…的 p% 和 q%": a run of another kind after it, as long
-            later = [f for f in figures if f[0] > run[-1][0] and f[3] != run[0][3]]
-            then = []
-            for f in later:
-                between = sentence[then[-1][1]:f[0]] if then else ""
-                if then and (not re.fullmatch(r"\s*(?:万元|元|%)?\s*[、和及与,，]\s*", between)
-                             or f[3] != then[0][3]):
-                    break
-                then.append(f)
+            then = _run(sentence, [f for f in figures
+                                   if f[0] > run[-1][0] and f[3] != run[0][3]])
             if len(then) == len(run) and run[0][3] in MONEY_UNITS:
                 out.update({f[0]: (k, len(then)) for k, f in enumerate(then)})
     return out
+
+
+def _run(sentence: str, figures: list) -> list:
+    """The first figures of ``figures`` that stand in one list: of one unit, each joined to the
+    one before by 、 和 及 与 or a comma alone (``2666.3亿元和30400.7亿元``)."""
+    run: list = []
+    for f in figures:
+        if run and (f[3] != run[0][3] or not re.fullmatch(
+                r"\s*(?:万元|元|%)?\s*[、和及与,，]\s*", sentence[run[-1][1]:f[0]])):
+            break
+        run.append(f)
+    return run
 
 
 def _coded(path: str) -> tuple[str, str, str, str]:

@@ -576,13 +576,12 @@ def _heading(text: str) -> bool:
     return bool(SECTION_HEAD.match(text)) and len(text) <= 30 and "。" not in text
 
 
-def narrative_lines(doc: PdfText, found: list[Table]) -> tuple[list[str], list[int]]:
+def narrative_lines(doc: PdfText, found: list[Table]) -> list[str]:
     """The narrative of the template as text lines for :func:`fiscal.extract.narrative.
     extract_claims`: every other line (contents, tables, notes) blank, line numbers kept; a
     line that ends a paragraph ends with a space (the text convention of a finished line).
 
-    A paragraph ends at 。, before a numbered item or heading, and after a heading. Returns
-    the lines and the first line of each narrative part (编制说明, 其他相关情况说明).
+    A paragraph ends at 。, before a numbered item or heading, and after a heading.
     """
     titles = {t.title_line for t in found}
     first_table = min(titles, default=len(doc.lines) + 1)
@@ -608,14 +607,14 @@ def narrative_lines(doc: PdfText, found: list[Table]) -> tuple[list[str], list[i
         ends = (k + 1 == len(keep) or keep[k + 1].number != ln.number + 1 or text.endswith("。")
                 or _heading(text) or bool(ITEM_START.match(nxt)) or _heading(nxt))
         out[ln.number - 1] = text + (" " if ends else "")
-    return out, [a for a, _ in spans]
+    return out
 
 
 def read_claims(doc: PdfText, found: list[Table], year: int, department: str = "",
                 kind: str = "budget") -> tuple[list[Claim], dict]:
     """Every figure the narrative states (read by the one claim reader, with this template's
     vocabulary), and meta extras (the names the narrative gives codes)."""
-    lines, _ = narrative_lines(doc, found)
+    lines = narrative_lines(doc, found)
     claims = extract_claims(lines, len(lines), year, "决算" if kind == "final" else "预算",
                             department=department, vocabulary=TEMPLATE_SUBJECTS,
                             section="单位预算编制说明", pdf_style=True)

@@ -187,22 +187,22 @@ def normalize(text: str, *, spaced: bool = False) -> tuple[str, list[int]]:
         The normalised text and, for each of its characters (plus one past the end), the
         offset of that character in ``text``.
     """
-    drop = list(_PINYIN_GLOSS.finditer(text))
-    if spaced:
-        drop += [_Gap(m.start() + k, m.start() + k + 1) for m in _SPACED.finditer(text)
+    drop = [m.span() for m in _PINYIN_GLOSS.finditer(text)]   # (start, end) left out
+    if spaced:   # the blanks of letter-spaced words, every second character of a run
+        drop += [(m.start() + k, m.start() + k + 1) for m in _SPACED.finditer(text)
                  for k in range(1, m.end() - m.start(), 2)]
-        drop.sort(key=lambda m: m.start())
+        drop.sort()
     if not drop:
         return text.translate(_TO_SIMPLIFIED), list(range(len(text) + 1))
     out: list[str] = []
     index: list[int] = []
     pos = 0
-    for m in drop:
-        if m.start() < pos:
+    for a, b in drop:
+        if a < pos:
             continue   # inside a span already left out
-        out.append(text[pos:m.start()])
-        index.extend(range(pos, m.start()))
-        pos = m.end()
+        out.append(text[pos:a])
+        index.extend(range(pos, a))
+        pos = b
     out.append(text[pos:])
     index.extend(range(pos, len(text) + 1))
     return "".join(out).translate(_TO_SIMPLIFIED), index
@@ -221,20 +221,6 @@ def cjk_count(text: str) -> int:
 # ---------------------------------------------------------------------------
 # Logical lines
 # ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Gap:
-    """A span of a line left out of its normalised text (a letter-spacing blank)."""
-
-    a: int
-    b: int
-
-    def start(self) -> int:
-        return self.a
-
-    def end(self) -> int:
-        return self.b
-
 
 @dataclass
 class LogicalLine:
