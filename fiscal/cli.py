@@ -490,8 +490,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd  # lazy: pandas
 
     from fiscal import changes, verdicts  # lazy: pandas
-    from fiscal.checks import FINDING_COLUMNS, relations  # lazy: pandas
-    from fiscal.coverage import coverage  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS  # lazy: pandas
 
     fail_on = args.fail_on
     _check_out(args)
@@ -508,6 +507,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             args.scheduler)
         keys = sorted(keys)
     else:  # the ledger needs every relation of one panel: a run that collects them
+        from fiscal.checks import relations  # lazy: pandas
+        from fiscal.coverage import coverage  # lazy: only the ledger's outputs need it
+
         panel = panel_for(args.targets, args.all)
         keys = sorted(panel.meta)
         rel, found = relations(panel)
