@@ -34,7 +34,7 @@ from fiscal.config import DeptYear, Settings
 from fiscal.errors import BatchLockedError, FiscalError
 from fiscal.executor import executor as pool_of
 from fiscal.manifest import MANIFEST, Manifest, index_inputs, job_inputs, sha256_file
-from fiscal.report import build, build_index, start_kernel
+from fiscal.report import build, build_index, preload, start_kernel
 
 __all__ = ["MANIFEST", "BatchLockedError", "Job", "Result", "executor", "job_inputs", "lock",
            "plan", "run", "run_job", "summary", "to_json"]
@@ -149,6 +149,14 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
                       seconds=time.perf_counter() - started, kept=kept)
 
 
+def _warm(settings: Settings) -> int:
+    """Start this worker's kernel and load what a build needs (papermill, nbconvert), while
+    the command computes the check results; returns the worker's pid."""
+    _WarmKernel.get(settings)
+    preload()
+    return os.getpid()
+
+
 def _worker_index(settings: Settings, status: dict[str, str]) -> str:
     """Build the index in this process's warm kernel."""
     return str(build_index(settings, status=status, km=_WarmKernel.get(settings)))
@@ -225,14 +233,17 @@ def _progress(total: int, skipped: int) -> tqdm:
 
 def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: int | None = None,
         force: bool = False, executor: str = "local", scheduler: str | None = None,
-        index: bool = True) -> list[Result]:
+        index: bool = True, force_index: bool | None = None) -> list[Result]:
     """Build reports for ``targets`` and the index; returns one result per department-year.
 
     Only what is not current is built: a department-year whose inputs and report match the
     manifest is skipped, and so is the index when its inputs (every department-year, the
-    failures of this run, the overview notebook, the version) and page match. Workers (and
-    their kernels) start only when something is to be built. A failed index build is a
-    result with key ``index``.
+    failures of this run, the overview notebook, the code) and page match; ``force``
+    rebuilds the department-years named, and the index unless ``force_index`` is False.
+    Workers (and their kernels) start only when something is to be built; while they
+    start, every department to be shown is checked in bulk and its results are stored
+    beside the reports (:mod:`fiscal.results`), which the pages read. A failed index build
+    is a result with key ``index``.
     """
     settings = settings or Settings.from_env()
     workers = workers or os.cpu_count() or 1
@@ -259,15 +270,23 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
             with contextlib.ExitStack() as stack:
                 pool = None
                 if jobs:
-                    pool = stack.enter_context(_executor(executor, workers, scheduler, len(jobs)))
+                    n = max(1, min(workers, len(jobs)))
+                    pool = stack.enter_context(_executor(executor, n, scheduler, len(jobs)))
+                    # the workers start their kernels while this process checks, in bulk,
+                    # every department to be reported (the pages read the stored results)
+                    warming = [pool.submit(_warm, settings) for _ in range(n)]
+                    _store_results(settings, [j.dept_year for j in jobs])
+                    cf.wait(warming)
                     _build_all(pool, jobs, settings, on_result)
                 if index:
                     status = {r.key: "失败：" + r.message for r in results
                               if r.status == "failed"}
                     digest = index_inputs(settings, status)
-                    if force or not manifest.index_current(digest, settings):
+                    if (force if force_index is None else force_index) or \
+                            not manifest.index_current(digest, settings):
                         pool = pool or stack.enter_context(
                             _executor(executor, workers, scheduler, 1))
+                        _store_results(settings, settings.dept_years())
                         page = Path(pool.submit(_worker_index, settings, status).result())
                         manifest.index = {"status": "built", "inputs": digest,
                                           "html_sha256": sha256_file(page)}
@@ -278,6 +297,18 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
             bar.close()
             _tidy(settings.reports_dir / WORK)
     return sorted(results, key=lambda r: r.key)
+
+
+def _store_results(settings: Settings, dys: list[DeptYear]) -> None:
+    """Check, in bulk, the departments of ``dys`` whose stored results are not current
+    (:func:`fiscal.results.store`), with a progress bar when there are many."""
+    # lazy: pandas and the checks, only when a page is to be built
+    from fiscal import results
+
+    bar = tqdm(total=len(dys), desc="checks", unit="department-year", file=sys.stderr,
+               disable=not sys.stderr.isatty() or len(dys) < results.CHUNK, dynamic_ncols=True)
+    with bar:
+        results.store(settings, dys, progress=lambda n: bar.update(n - bar.n))
 
 
 def _executor(kind: str, workers: int, scheduler: str | None, tasks: int):

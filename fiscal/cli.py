@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--all", action="store_true", help="every department-year in the data folder")
     r.add_argument("-j", "--jobs", type=int, default=None,
                    help="worker processes (default: the number of cores)")
-    r.add_argument("--force", action="store_true", help="rebuild reports that are current")
+    r.add_argument("--force", action="store_true",
+                   help="rebuild the reports named even when current (with --all: the index too)")
     r.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local process pool (default) or a Dask cluster")
     r.add_argument("--scheduler", help="Dask scheduler address (default: start a LocalCluster)")
@@ -111,8 +112,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
                           fix="name <slug>/<year> (see `fiscal list`) or use --all")
     if args.jobs is not None and args.jobs < 1:
         raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
+    # --force rebuilds the reports named; the index too only with --all (else it is rebuilt
+    # when its inputs changed, like any page)
     results = batch.run(targets, settings, workers=args.jobs, force=args.force,
-                        executor=args.executor, scheduler=args.scheduler)
+                        executor=args.executor, scheduler=args.scheduler,
+                        force_index=args.force and args.all)
     print(batch.summary(results, settings))
     return 1 if any(r.status == "failed" for r in results) else 0
 

@@ -132,6 +132,11 @@ class Settings:
         """``reports/<slug>/<year>.html`` (``<year>-final.html`` for a final account)."""
         return self.reports_dir / dy.slug / f"{dy.folder_name}.html"
 
+    def results_path(self, dy: DeptYear) -> Path:
+        """``reports/<slug>/<year>.json``: the department-year's stored check results and
+        figures (:mod:`fiscal.results`), beside its report."""
+        return self.reports_dir / dy.slug / f"{dy.folder_name}.json"
+
     @property
     def index_path(self) -> Path:
         """``reports/index.html``."""

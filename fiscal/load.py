@@ -340,15 +340,33 @@ def load_folder(folder: Path, dy: DeptYear | None = None) -> Budget:
 
 def _budget(panel: Panel, dy: DeptYear, folder: Path) -> Budget:
     """The Budget of the one department-year of a panel."""
-    meta = panel.meta[dy.key]
-    cells = panel.cells.drop(columns=["key", "slug"])
+    return _budget_of(dy, panel.meta[dy.key], panel.cells, panel.claims, folder)
+
+
+def _budget_of(dy: DeptYear, meta: dict, cells: pd.DataFrame, claims: pd.DataFrame,
+               folder: Path) -> Budget:
+    cells = cells.drop(columns=["key", "slug"])
     frames = {tid: df.reset_index(drop=True) for tid, df in cells.groupby("table", sort=True)}
     for tid in meta["tables"]:
         if tid not in frames:  # (not setdefault: an empty frame costs milliseconds)
             frames[tid] = empty_table_frame()
-    claims = panel.claims.drop(columns=["key", "slug"], errors="ignore")
+    claims = claims.drop(columns=["key", "slug"], errors="ignore")
     return Budget(dept_year=dy, meta=meta, tables=dict(sorted(frames.items())),
                   claims=claims.reset_index(drop=True), folder=folder)
+
+
+def budgets_of(panel: Panel, folders: dict[str, Path]) -> dict[str, Budget]:
+    """Every department-year of a panel loaded by :func:`load_panel` as a Budget, as
+    ``load_budget`` would give it (``folders``: key -> its folder, as loaded)."""
+    cells = dict(tuple(panel.cells.groupby("key", sort=False)))
+    claims = (dict(tuple(panel.claims.groupby("key", sort=False))) if len(panel.claims)
+              else {})
+    out = {}
+    for key, meta in panel.meta.items():
+        dy = DeptYear(meta["slug"], meta["year"], meta["kind"])
+        out[key] = _budget_of(dy, meta, cells.get(key, panel.cells.iloc[:0]),
+                              claims.get(key, panel.claims.iloc[:0]), folders[key])
+    return out
 
 
 def load_budget(slug: str, year: int, kind: str = "budget",

@@ -1,15 +1,18 @@
 """The manifest: what each page of a reports folder was built from, so a rerun redoes nothing.
 
 A page's *inputs* are one SHA-256 over every file it depends on, the notebook that makes it
-and the package version. ``reports/manifest.json`` keeps, per department-year, the inputs,
-the status (``built`` or ``failed``) and the SHA-256 of the page written; and the same for the
-index, whose inputs are every department-year's folder, the status of each failed report,
-the overview notebook and the version. A page is current when its inputs and its bytes on
+and the package's code (:func:`code_fingerprint`: every file of the installed ``fiscal``, so a
+changed rule or template rebuilds what it touches even when the version number stays).
+``reports/manifest.json`` keeps, per department-year, the inputs, the status (``built`` or
+``failed``) and the SHA-256 of the page written; and the same for the index, whose inputs
+are every department-year's folder, the status of each failed report, the overview notebook
+and the code. A page is current when its inputs and its bytes on
 disk are those the manifest records. Below ``report`` and ``batch``, which both read it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -20,8 +23,8 @@ from pathlib import Path
 from fiscal import __version__
 from fiscal.config import DeptYear, Settings
 
-__all__ = ["MANIFEST", "OVERVIEW_NOTEBOOK", "REPORT_NOTEBOOK", "Manifest", "index_inputs",
-           "job_inputs", "sha256_file", "write_atomic"]
+__all__ = ["MANIFEST", "OVERVIEW_NOTEBOOK", "REPORT_NOTEBOOK", "Manifest", "code_fingerprint",
+           "department_inputs", "index_inputs", "job_inputs", "sha256_file", "write_atomic"]
 
 MANIFEST = "manifest.json"
 REPORT_NOTEBOOK = "budget_report.ipynb"
@@ -35,27 +38,47 @@ def _hash_folder(h, settings: Settings, dy: DeptYear) -> None:
         h.update(f"{dy.key}/{path.name}".encode() + b"\0" + path.read_bytes())
 
 
-def job_inputs(dy: DeptYear, settings: Settings) -> str:
-    """Hash of everything a report depends on: its department's folders of that kind (the
-    三公 trend reads the other years), the report notebook and the package version."""
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 over the package version and every file of the ``fiscal`` package (code,
+    templates, schemas), named by its path in the package: computed once per process."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file()
+                       and "__pycache__" not in p.parts):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def department_inputs(slug: str, settings: Settings) -> str:
+    """Hash of everything a department's check results depend on: the folders of all its
+    department-years (budgets and final accounts: the cross-year rule compares them) and
+    the package's code."""
     h = hashlib.sha256()
     for other in settings.dept_years():
-        if other.slug == dy.slug and other.kind == dy.kind:
+        if other.slug == slug:
             _hash_folder(h, settings, other)
+    h.update(code_fingerprint().encode())
+    return h.hexdigest()
+
+
+def job_inputs(dy: DeptYear, settings: Settings) -> str:
+    """Hash of everything a report depends on: its department's folders (the checks and the
+    三公 trend read the other years), the report notebook and the package's code."""
+    h = hashlib.sha256(department_inputs(dy.slug, settings).encode())
     h.update(settings.notebook(REPORT_NOTEBOOK).read_bytes())
-    h.update(__version__.encode())
     return h.hexdigest()
 
 
 def index_inputs(settings: Settings, status: dict[str, str]) -> str:
     """Hash of everything the index depends on: every department-year's folder, the status
-    shown for each failed report, the overview notebook and the package version."""
+    shown for each failed report, the overview notebook and the package's code."""
     h = hashlib.sha256()
     for dy in settings.dept_years():
         _hash_folder(h, settings, dy)
     h.update(json.dumps(sorted(status.items()), ensure_ascii=False).encode())
     h.update(settings.notebook(OVERVIEW_NOTEBOOK).read_bytes())
-    h.update(__version__.encode())
+    h.update(code_fingerprint().encode())
     return h.hexdigest()
 
 

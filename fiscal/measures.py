@@ -183,6 +183,9 @@ def concentration(df: pd.DataFrame, n: int = 5, value: str = "amount_wan") -> De
 # 三公 trend
 # ---------------------------------------------------------------------------
 
+SANGONG_CANDIDATE_COLUMNS = ["slug", "year", "component", "amount_wan", "source", "rank"]
+
+
 def sangong(budgets: Budget | list[Budget]) -> pd.DataFrame:
     """三公 figures of every year the documents give, one row per year and component.
 
@@ -191,6 +194,49 @@ def sangong(budgets: Budget | list[Budget]) -> pd.DataFrame:
     is the sum of its components. Columns: slug, year, component, amount_wan, source.
     """
     budgets = budgets if isinstance(budgets, list) else [budgets]
+    return sangong_of([sangong_candidates(b) for b in budgets])
+
+
+def sangong_candidates(b: Budget) -> pd.DataFrame:
+    """Every 三公 figure one document gives, of its own year or an earlier one, with its rank
+    (0 its 三公 table, 1 its narrative, 2 a stated prior figure, 3 one derived from a stated
+    change): what :func:`sangong_of` chooses from. Stored with a department-year's results
+    (:mod:`fiscal.results`), so that the trend of a department needs no document loaded."""
+    rows = []
+
+    def put(year: int, comp: str, value: Decimal, source: str, rank: int) -> None:
+        rows.append((b.dept_year.slug, year, comp, value, source, rank))
+
+    t09 = b.table("t09")
+    if not t09.empty:
+        for col, comp in _T09_COLUMNS.items():
+            v = t09[(t09["column"] == col) & t09["amount_fen"].notna()]
+            if "amount" in set(t09["column"]):  # the 三公 table printed as rows
+                v = t09[(t09["column"] == "amount") & (t09["name"] == comp)]
+                v = v[v["amount_fen"].notna()]
+            if not v.empty:
+                put(b.year, comp, fen_to_wan(v["amount_fen"].iloc[0]), "表九", 0)
+    cl = _money_claims(b)
+    if not cl.empty:
+        sg = cl[cl["subject"].isin(SANGONG_ALL)]
+        for _, c in sg[(sg["role"] == "amount") & (sg["claim_year"] == b.year)].iterrows():
+            put(b.year, c["subject"], c["value"], "正文", 1)
+            kids = sg[sg["parent"] == c["claim"]]
+            prior = kids[kids["role"] == "prior_amount"]
+            change = kids[kids["role"] == "change"]
+            if not prior.empty:
+                put(int(prior["claim_year"].iloc[0]), c["subject"], prior["value"].iloc[0],
+                    f"{b.year}年文件所列上年数", 2)
+            elif not change.empty:
+                put(b.year - 1, c["subject"], c["value"] - change["value"].iloc[0],
+                    f"由{b.year}年文件增减额推算", 3)
+    return pd.DataFrame(rows, columns=SANGONG_CANDIDATE_COLUMNS)
+
+
+def sangong_of(candidates: list[pd.DataFrame]) -> pd.DataFrame:
+    """The 三公 figures chosen from the candidates of several documents (in their order):
+    the lowest rank wins, the first of equal ranks; a vehicle item or a total that is not
+    given is the sum of its parts. Columns: slug, year, component, amount_wan, source."""
     rows: dict[tuple[str, int, str], tuple[Decimal, str, int]] = {}
 
     def put(slug: str, year: int, comp: str, value: Decimal, source: str, rank: int) -> None:
@@ -198,32 +244,9 @@ def sangong(budgets: Budget | list[Budget]) -> pd.DataFrame:
         if key not in rows or rank < rows[key][2]:
             rows[key] = (value, source, rank)
 
-    for b in budgets:
-        slug = b.dept_year.slug
-        t09 = b.table("t09")
-        if not t09.empty:
-            for col, comp in _T09_COLUMNS.items():
-                v = t09[(t09["column"] == col) & t09["amount_fen"].notna()]
-                if "amount" in set(t09["column"]):  # the 三公 table printed as rows
-                    v = t09[(t09["column"] == "amount") & (t09["name"] == comp)]
-                    v = v[v["amount_fen"].notna()]
-                if not v.empty:
-                    put(slug, b.year, comp, fen_to_wan(v["amount_fen"].iloc[0]), "表九", 0)
-        cl = _money_claims(b)
-        if cl.empty:
-            continue
-        sg = cl[cl["subject"].isin(SANGONG_ALL)]
-        for _, c in sg[(sg["role"] == "amount") & (sg["claim_year"] == b.year)].iterrows():
-            put(slug, b.year, c["subject"], c["value"], "正文", 1)
-            kids = sg[sg["parent"] == c["claim"]]
-            prior = kids[kids["role"] == "prior_amount"]
-            change = kids[kids["role"] == "change"]
-            if not prior.empty:
-                put(slug, int(prior["claim_year"].iloc[0]), c["subject"],
-                    prior["value"].iloc[0], f"{b.year}年文件所列上年数", 2)
-            elif not change.empty:
-                put(slug, b.year - 1, c["subject"], c["value"] - change["value"].iloc[0],
-                    f"由{b.year}年文件增减额推算", 3)
+    for frame in candidates:
+        for slug, year, comp, value, source, rank in frame.itertuples(index=False):
+            put(slug, int(year), comp, value, source, int(rank))
     # 公务用车购置及运行维护费 and the total, summed from their parts where not printed
     years = {(s, y) for s, y, _ in rows}
     for slug, year in sorted(years):

@@ -10,7 +10,11 @@ frame gives the same bytes.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import pickle
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -59,6 +63,48 @@ def setup_fonts() -> str:
     return FONT_FAMILY
 
 
+#: How many charts a process keeps (:func:`_reused`): a kernel that builds many reports
+#: draws a chart that is the same as one it drew before only once.
+KEEP = 64
+_DRAWN: OrderedDict[bytes, Chart] = OrderedDict()
+
+
+def _reused(draw):
+    """Draw a chart once per process for the same data: a department's 三公 trend is the same
+    in the report of each of its years; the same frame, arguments and matplotlib style give
+    the same bytes, so the PNG is kept (the last ``KEEP``) and handed out again. A frame is
+    known by its pickled content, the style by its rcParams; what does not pickle is simply
+    drawn."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs) -> Chart:
+        import matplotlib  # lazy: as below; the style in force is part of the chart
+
+        setup_fonts()
+        try:
+            key = hashlib.sha256(pickle.dumps((draw.__name__, args, sorted(kwargs.items())),
+                                              protocol=5)).digest()
+        except Exception:  # noqa: BLE001 - an argument that does not pickle: no reuse
+            return draw(*args, **kwargs)
+        key += hashlib.sha256(repr(sorted(matplotlib.rcParams.items())).encode()).digest()
+        if key in _DRAWN:
+            _DRAWN.move_to_end(key)
+            return _DRAWN[key]
+        chart = _DRAWN[key] = draw(*args, **kwargs)
+        if len(_DRAWN) > KEEP:
+            _DRAWN.popitem(last=False)
+        return chart
+
+    return wrapper
+
+
+def warm() -> None:
+    """Draw a small chart with Chinese text and throw it away: loads the font's glyphs and
+    the drawing code once, when a kernel starts, not in its first report."""
+    df = pd.DataFrame({"name": ["一般公共服务支出"], "amount_wan": [Decimal("1.00")]})
+    bars.__wrapped__(df, "name", "amount_wan", "预热")
+
+
 def _figure(width: float, height: float):
     setup_fonts()
     from matplotlib.figure import Figure  # lazy: matplotlib, only when drawing
@@ -82,6 +128,7 @@ def _f(values) -> list[float]:
     return [float(Decimal(v)) for v in values]
 
 
+@_reused
 def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "万元",
          share: str | None = None) -> Chart:
     """Sorted horizontal bars, largest on top, each labelled with its amount (and share)."""
@@ -110,6 +157,7 @@ def bars(df: pd.DataFrame, label: str, value: str, title: str, unit: str = "万�
     return _render(fig, f"{title}（{unit}）：{items}")
 
 
+@_reused
 def growth_bars(g: pd.DataFrame, title: str = "比上年增减（%）") -> Chart:
     """Change on the prior year in %, one bar per figure the narrative compares."""
     import seaborn as sns  # lazy: seaborn, only when drawing
@@ -137,6 +185,7 @@ def growth_bars(g: pd.DataFrame, title: str = "比上年增减（%）") -> Chart
     return _render(fig, f"{title}：" + "；".join(parts))
 
 
+@_reused
 def sangong_trend(s: pd.DataFrame, title: str = "“三公”经费变化") -> Chart:
     """三公 total and components across the years available, one line each."""
     import seaborn as sns  # lazy: seaborn, only when drawing
@@ -164,6 +213,7 @@ def sangong_trend(s: pd.DataFrame, title: str = "“三公”经费变化") -> C
     return _render(fig, f"{title}（万元）：" + "；".join(parts))
 
 
+@_reused
 def sangong_departments(s: pd.DataFrame, title: str = "各部门“三公”经费") -> Chart:
     """三公 totals of the departments with more than one year: one small panel each, with
     its own scale (departments differ by a thousand times)."""

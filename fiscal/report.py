@@ -12,6 +12,7 @@ written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -26,12 +27,12 @@ from fiscal.manifest import OVERVIEW_NOTEBOOK, REPORT_NOTEBOOK, job_inputs, writ
 from fiscal.render import TEMPLATES, Markup, render
 
 __all__ = ["CSP", "ReportError", "body_html", "build", "build_index", "execute", "kernel",
-           "start_kernel"]
+           "preload", "start_kernel"]
 
 KERNEL_START_TRIES = 3
 # the kernel imports what every notebook needs once, before the first cell
 KERNEL_WARMUP = ("import fiscal.view, fiscal.checks, seaborn\n"
-                 "from fiscal import plots\nplots.setup_fonts()")
+                 "from fiscal import plots\nplots.setup_fonts()\nplots.warm()")
 HIDDEN_TAGS = ("parameters", "injected-parameters")
 # every page's Content-Security-Policy: nothing is fetched, images are data: URLs
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -110,11 +111,10 @@ def execute(notebook: Path, parameters: dict, cwd: Path, out: Path | None = None
                           ) from None
 
 
-def body_html(nb) -> str:
-    """The notebook's outputs and markdown as HTML: no inputs, prompts, parameter cells,
-    metadata or cell ids (nbconvert's preprocessors and the ``fiscal-body`` template)."""
+@functools.cache
+def _exporter():
+    """nbconvert's HTML exporter of the report body, made once per process."""
     # lazy: nbconvert and nbformat cost about a second to import
-    import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -127,9 +127,24 @@ def body_html(nb) -> str:
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES / "nbconvert")]
-    exporter = HTMLExporter(config=c, template_name="fiscal-body")
-    body, _ = exporter.from_notebook_node(nbformat.from_dict(nb))
+    return HTMLExporter(config=c, template_name="fiscal-body")
+
+
+def body_html(nb) -> str:
+    """The notebook's outputs and markdown as HTML: no inputs, prompts, parameter cells,
+    metadata or cell ids (nbconvert's preprocessors and the ``fiscal-body`` template)."""
+    import nbformat
+
+    body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb))
     return body
+
+
+def preload() -> None:
+    """Import what building a page needs (papermill, nbconvert) and make the exporter: a
+    batch worker does it while its kernel starts, not in its first build."""
+    import papermill  # noqa: F401
+
+    _exporter()
 
 
 def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = None,

@@ -15,9 +15,9 @@ from decimal import Decimal
 import pandas as pd
 from IPython.display import Image, display
 
-from fiscal import __version__, measures, plots
+from fiscal import __version__, measures, plots, results
 from fiscal import coverage as ledger
-from fiscal.checks import FINDING_COLUMNS, SEVERITIES, relations, rule_name
+from fiscal.checks import FINDING_COLUMNS, SEVERITIES, rule_name
 from fiscal.config import KIND_LABELS, DeptYear, Settings
 from fiscal.errors import FiscalError
 from fiscal.load import Budget, load_budget
@@ -78,8 +78,12 @@ def show(*items) -> None:
 # ---------------------------------------------------------------------------
 
 def budget(department: str, year: int, kind: str = "budget") -> Budget:
-    """Load the department-year a report is about."""
-    return load_budget(department, int(year), kind)
+    """Load the department-year a report is about, with its department's results (stored
+    beside the reports when current, else computed: :mod:`fiscal.results`)."""
+    settings = Settings.from_env()
+    b = load_budget(department, int(year), kind, settings)
+    _Results.put(b, results.department(b.dept_year.slug, settings))
+    return b
 
 
 def headline(b: Budget) -> HTML:
@@ -87,33 +91,33 @@ def headline(b: Budget) -> HTML:
     return HTML(_m().headline(b.department, b.year, KIND_LABELS[b.kind], measures.headline(b)))
 
 
-class _Findings:
-    """The findings of the budget checked last: a report's sections share one check.
+class _Results:
+    """The results of the budget shown last and of its department's other years: a report's
+    sections share one check.
 
     One slot, keyed by identity (a Budget is not hashable); it holds the budget, so the
-    identity cannot be reused while cached. A notebook checks one budget at a time.
+    identity cannot be reused while cached. A budget that :func:`budget` did not load (one
+    changed in memory, or read from a source file) is checked as it is, with its
+    department's other years from the data folder.
     """
 
     budget: Budget | None = None
-    found: pd.DataFrame | None = None
-    ledger: pd.DataFrame | None = None
+    department: dict[str, results.Results] = {}
 
     @classmethod
-    def _run(cls, b: Budget) -> None:
+    def put(cls, b: Budget, department: dict[str, results.Results]) -> None:
+        cls.budget, cls.department = b, department
+
+    @classmethod
+    def of(cls, b: Budget) -> dict[str, results.Results]:
+        """Every department-year of ``b``'s department, ``b``'s own as checked here."""
         if cls.budget is not b:
-            rel, found = relations(b)
-            cls.budget, cls.found = b, found[[*FINDING_COLUMNS, "id"]]
-            cls.ledger = ledger.coverage(b, rel, found)
+            cls.put(b, results.department(b.dept_year.slug, Settings.from_env(), budget=b))
+        return cls.department
 
-    @classmethod
-    def of(cls, b: Budget) -> pd.DataFrame:
-        cls._run(b)
-        return cls.found
 
-    @classmethod
-    def coverage_of(cls, b: Budget) -> pd.DataFrame:
-        cls._run(b)
-        return cls.ledger
+def _own(b: Budget) -> results.Results:
+    return _Results.of(b)[b.dept_year.key]
 
 
 SEVERITY_WORDS = {"error": "错误", "review": "待人工复核", "rounding": "舍入差异",
@@ -122,7 +126,7 @@ SEVERITY_WORDS = {"error": "错误", "review": "待人工复核", "rounding": "�
 
 def findings(b: Budget) -> HTML:
     """The check findings, errors first."""
-    f = _Findings.of(b)
+    f = _own(b).findings
     if f.empty:
         return HTML(_m().all_clear())
     counts = {s: int((f["severity"] == s).sum()) for s in SEVERITIES}
@@ -145,7 +149,8 @@ STATUS_WORDS = {"applies": "适用", "not applicable": "不适用", "could not c
 
 def coverage(b: Budget) -> HTML:
     """核对范围: what every rule could check (the coverage ledger), in one line and a table."""
-    cov = _Findings.coverage_of(b)
+    own = _own(b)
+    cov = own.coverage
     rows = [{"name": r["name"] + ("（核心）" if r["core"] else ""),
              "status": STATUS_WORDS[r["status"]], "reason": r["reason"],
              **{c: int(r[c]) for c in ("relations", "holds", "rounding", "review", "error",
@@ -155,9 +160,9 @@ def coverage(b: Budget) -> HTML:
         "name": "规则", "status": "状态", "relations": "关系", "holds": "一致",
         "rounding": "舍入", "review": "待复核", "error": "错误", "warning": "提示",
         "reason": "不适用原因"})
-    state, detail = ledger.state(cov, int((_Findings.of(b)["severity"] == "error").sum()))
+    state, detail = ledger.state(cov, int((own.findings["severity"] == "error").sum()))
     core = [r["name"] for r in cov[cov["core"]].to_dict("records")]
-    counted = ledger.numbers(b)
+    counted = own.numbers
     if counted is None:
         line, odd = "原文为 PDF：逐个数字的清点只对文本原文进行", None
     else:
@@ -216,13 +221,10 @@ def structure(b: Budget):
 
 
 def sangong(b: Budget, settings: Settings | None = None):
-    """The 三公 trend over every year of this department in the data folder."""
-    settings = settings or Settings.from_env()
-    budgets = [b]
-    for dy in settings.dept_years():
-        if dy.slug == b.dept_year.slug and dy.kind == b.kind and dy != b.dept_year:
-            budgets.append(load_budget(dy.slug, dy.year, dy.kind, settings))
-    s = measures.sangong(sorted(budgets, key=lambda x: x.year))
+    """The 三公 trend over every year of this department in the data folder (of this kind)."""
+    dept = _Results.of(b)
+    same = sorted((DeptYear.parse(k).year, k) for k in dept if DeptYear.parse(k).kind == b.kind)
+    s = measures.sangong_of([dept[k].sangong for _, k in same])
     if s.empty:
         return [note("本文件未公开“三公”经费。")]
     out = []
@@ -255,7 +257,7 @@ def claims(b: Budget) -> HTML:
     refs = cl[(cl["table"] != "") & (cl["role"] == "amount") & (cl["unit"] == "万元")].copy()
     if refs.empty:
         return note("正文数字未对应到表格单元格。")
-    f = _Findings.of(b)
+    f = _own(b).findings
     f = f[f["rule"] == "claim_table"][FINDING_COLUMNS] if not f.empty else f
     flagged = dict(zip(zip(f["item"], f["source_line"], strict=True), f["severity"],
                        strict=True)) if not f.empty else {}
@@ -277,15 +279,12 @@ def provenance(b: Budget) -> HTML:
 # ---------------------------------------------------------------------------
 
 def index(settings: Settings | None = None, status: dict[str, str] | None = None) -> HTML:
-    """Every department-year with headline figures, check status and a link to its report."""
+    """Every department-year with headline figures, check status and a link to its report
+    (from each department's results: stored beside the reports, else computed)."""
     settings = settings or Settings.from_env()
     status = status or {}
     rows = []
-    budgets, broken = _all_budgets(settings)
-    found, cov = None, None
-    if budgets:
-        rel, found = relations(budgets)
-        cov = ledger.coverage(budgets, rel, found)
+    found, broken = _all_results(settings)
     for key, message in broken.items():
         dy = DeptYear.parse(key)
         rows.append({"key": key, "department": dy.slug, "year": dy.year,
@@ -293,61 +292,64 @@ def index(settings: Settings | None = None, status: dict[str, str] | None = None
                      "errors": None, "rounding": 0, "review": 0, "state": "未核对",
                      "detail": "无法读取",
                      "report": status.get(key, "") or f"无法读取：{message}"})
-    for b in budgets:
-        dy = b.dept_year
-        h = measures.headline(b)
-        f = found[(found["department"] == dy.slug) & (found["year"] == dy.year)
-                  & (found["kind"] == dy.kind)]
-        errors = int((f["severity"] == "error").sum())
-        state, detail = ledger.state(cov[(cov["department"] == dy.slug) & (cov["year"] == dy.year)
-                                         & (cov["kind"] == dy.kind)], errors)
-        rows.append({"key": dy.key, "department": b.department, "year": dy.year,
+    for key, res in found.items():
+        dy = DeptYear.parse(key)
+        h, f = res.headline, res.findings
+        errors = int((f["severity"] == "error").sum()) if len(f) else 0
+        state, detail = ledger.state(res.coverage, errors)
+        rows.append({"key": key, "department": h["department"], "year": dy.year,
                      "kind": KIND_LABELS[dy.kind], "total": h["total_wan"],
-                     "change": h["change_pct"], "errors": int((f["severity"] == "error").sum()),
-                     "rounding": int((f["severity"] == "rounding").sum()),
-                     "review": int((f["severity"] == "review").sum()),
-                     "state": state, "detail": detail, "report": status.get(dy.key, "")})
+                     "change": h["change_pct"], "errors": errors,
+                     "rounding": int((f["severity"] == "rounding").sum()) if len(f) else 0,
+                     "review": int((f["severity"] == "review").sum()) if len(f) else 0,
+                     "state": state, "detail": detail, "report": status.get(key, "")})
     if not rows:
         return note("数据目录中没有部门年度。")
     rows.sort(key=lambda r: (r["department"], r["year"], r["kind"]))
     return HTML(_m().index(rows))
 
 
-_PANEL_CACHE: dict[str, tuple[tuple, list[Budget], dict[str, str]]] = {}
+_CACHE: dict[str, tuple[tuple, dict[str, results.Results], dict[str, str]]] = {}
 
 
-def _all_budgets(settings: Settings) -> tuple[list[Budget], dict[str, str]]:
-    """Every department-year that loads, and the message of each that does not.
+def _all_results(settings: Settings) -> tuple[dict[str, results.Results], dict[str, str]]:
+    """The results of every department-year that loads (by key, in key order), and the
+    message of each that does not.
 
-    Loaded once per kernel while no file of the data folder changes, so that the
-    overview's sections share one load.
+    Read once per kernel while no file of the data folder changes, so that the overview's
+    sections share one read.
     """
     dys = settings.dept_years()
     stamp = tuple((dy.key, max((p.stat().st_mtime_ns for p in
                                 settings.dept_year_dir(dy).iterdir()), default=0))
                   for dy in dys)
-    hit = _PANEL_CACHE.get(str(settings.data_dir))
+    hit = _CACHE.get(str(settings.data_dir))
     if hit is None or hit[0] != stamp:
-        budgets, broken = [], {}
+        found: dict[str, results.Results] = {}
+        for slug in sorted({dy.slug for dy in dys}):
+            found.update(results.department(slug, settings))
+        broken = {}
         for dy in dys:
-            try:
-                budgets.append(load_budget(dy.slug, dy.year, dy.kind, settings))
-            except FiscalError as exc:  # one bad folder must not hide the others
-                broken[dy.key] = str(exc)
-        hit = (stamp, budgets, broken)
-        _PANEL_CACHE[str(settings.data_dir)] = hit
+            if dy.key not in found:
+                try:  # one bad folder must not hide the others: say why it does not load
+                    load_budget(dy.slug, dy.year, dy.kind, settings)
+                    broken[dy.key] = "无法核对"
+                except FiscalError as exc:
+                    broken[dy.key] = str(exc)
+        hit = (stamp, {dy.key: found[dy.key] for dy in dys if dy.key in found}, broken)
+        _CACHE[str(settings.data_dir)] = hit
     return hit[1], hit[2]
 
 
 def sangong_panel(settings: Settings | None = None):
     """三公 totals across departments and years."""
     settings = settings or Settings.from_env()
-    budgets, _ = _all_budgets(settings)
-    s = measures.sangong(budgets)
+    found, _ = _all_results(settings)
+    s = measures.sangong_of([res.sangong for res in found.values()])
     s = s[s["component"] == "三公经费"]
     if s.empty:
         return [note("数据目录中没有“三公”经费数字。")]
-    names = {b.dept_year.slug: b.department for b in budgets}
+    names = {DeptYear.parse(k).slug: res.headline["department"] for k, res in found.items()}
     s = s.assign(department=s["slug"].map(names))
     wide = s.pivot_table(index="department", columns="year", values="amount_wan",
                          aggfunc="first").reset_index()

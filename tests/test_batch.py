@@ -184,8 +184,9 @@ def test_plan_rebuilds_when_the_notebook_changes(planned):
     assert len(jobs) == 1
 
 
-def test_plan_rebuilds_when_the_package_version_changes(planned, monkeypatch):
-    monkeypatch.setattr("fiscal.manifest.__version__", "9.9.9")
+def test_plan_rebuilds_when_the_package_code_changes(planned, monkeypatch):
+    # a new version, or a rule or template edited under the same version number
+    monkeypatch.setattr("fiscal.manifest.code_fingerprint", lambda: "another build")
     jobs, _ = only_seed(planned)
     assert len(jobs) == 1
 
@@ -280,11 +281,11 @@ def test_index_is_stale_when_a_department_year_the_notebook_or_the_page_changes(
     assert not Manifest.read(planned).index_current(index_inputs(planned, {}), planned)
 
 
-def test_index_is_stale_when_a_status_or_the_version_changes(planned, monkeypatch):
+def test_index_is_stale_when_a_status_or_the_code_changes(planned, monkeypatch):
     current_index(planned)
     manifest = Manifest.read(planned)
     assert not manifest.index_current(index_inputs(planned, {SEED.key: "失败：x"}), planned)
-    monkeypatch.setattr("fiscal.manifest.__version__", "9.9.9")
+    monkeypatch.setattr("fiscal.manifest.code_fingerprint", lambda: "another build")
     assert not manifest.index_current(index_inputs(planned, {}), planned)
 
 

@@ -249,3 +249,35 @@ def test_bar_labels_keep_printed_precision_with_thousands_commas(value, text):
     frame = pd.DataFrame({"name": ["科学技术支出"], "amount_wan": [D(value)]})
     chart = plots.bars(frame, "name", "amount_wan", "支出")
     assert chart.alt == f"支出（万元）：科学技术支出 {text}"
+
+
+# ---------------------------------------------------------------------------
+# A chart drawn once per process for the same data and style
+# ---------------------------------------------------------------------------
+
+def test_the_same_chart_is_drawn_once_and_a_changed_one_again(monkeypatch):
+    """A department's 三公 trend is the same chart in the report of each of its years: a
+    kernel draws it once. A changed figure or style is drawn anew."""
+    drawn = []
+    render = plots._render
+    monkeypatch.setattr(plots, "_render", lambda fig, alt: drawn.append(alt) or render(fig, alt))
+    plots._DRAWN.clear()
+    first = plots.bars(bars_frame(), "name", "amount_wan", "支出", share="share_pct")
+    again = plots.bars(bars_frame(), "name", "amount_wan", "支出", share="share_pct")
+    assert again is first and len(drawn) == 1
+    changed = bars_frame()
+    changed.loc[0, "amount_wan"] = D("28425.72")
+    assert "28,425.72" in plots.bars(changed, "name", "amount_wan", "支出", share="share_pct").alt
+    with matplotlib.rc_context({"axes.titlesize": 20}):
+        styled = plots.bars(bars_frame(), "name", "amount_wan", "支出", share="share_pct")
+    assert len(drawn) == 3 and styled.png != first.png
+
+
+def test_charts_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(plots, "KEEP", 2)
+    plots._DRAWN.clear()
+    for n in range(4):
+        plots.growth_bars(pd.DataFrame({
+            "subject": ["收支总计"], "prior_wan": [D("100")], "current_wan": [D(100 + n)],
+            "change_pct": [D(n)]}))
+    assert len(plots._DRAWN) == 2

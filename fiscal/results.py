@@ -1,0 +1,278 @@
+"""Results: a department-year's checks and figures, computed once, stored, read back.
+
+A report shows a department-year's findings, its coverage ledger, the count of the numbers
+its source prints and its 三公 trend; the index shows every department-year's headline,
+counts and 三公 total. All of it comes from the checks and measures of the loaded tables,
+and a department's years are checked together (the cross-year rule compares them), so the
+results are made per department::
+
+    res = results.department("futian-sti", settings)   # {key: Results}, stored or computed
+    res["futian-sti/2018"].findings                      # FINDING_COLUMNS + id
+
+``fiscal report`` computes them in bulk before it builds a page (:func:`store`: whole
+departments at a time, one panel per chunk, about 10 ms a department-year instead of a
+second per report in a kernel) and stores each department-year's as JSON beside its report
+(``Settings.results_path``: ``reports/<slug>/<year>.json``), with the hash of its
+department's inputs (:func:`fiscal.manifest.department_inputs`: its folders and the package's
+code). A report and the index read them back; a result whose inputs changed is stale and is
+computed again. The JSON is open data: the findings and the ledger with their columns, the
+amounts as decimal strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from fiscal import coverage as ledger
+from fiscal import measures
+from fiscal.checks import FINDING_COLUMNS, relations
+from fiscal.config import DeptYear, Settings
+from fiscal.errors import FiscalError
+from fiscal.load import Budget, Panel, budgets_of, load_budget, load_panel
+from fiscal.manifest import department_inputs, write_atomic
+
+__all__ = ["CHUNK", "FORMAT", "Results", "compute", "department", "read", "store"]
+
+#: The version of the stored JSON; a file of another version is stale.
+FORMAT = 1
+#: At most this many department-years are loaded and checked at once by :func:`store`.
+CHUNK = 500
+
+
+@dataclass
+class Results:
+    """What the checks and measures give for one department-year.
+
+    Attributes:
+        key: ``<slug>/<year>[-final]``.
+        inputs: the hash of its department's inputs when computed (``""``: a budget that
+            is not the data folder's, computed in memory).
+        headline: :func:`fiscal.measures.headline`.
+        findings: its findings (``FINDING_COLUMNS`` and ``id``), checked with its
+            department's other years.
+        coverage: its rows of the coverage ledger (``fiscal.coverage.COVERAGE_COLUMNS``).
+        numbers: :func:`fiscal.coverage.numbers` (``None`` for a PDF source).
+        sangong: its 三公 candidates (:func:`fiscal.measures.sangong_candidates`).
+    """
+
+    key: str
+    inputs: str
+    headline: dict
+    findings: pd.DataFrame
+    coverage: pd.DataFrame
+    numbers: tuple[dict, pd.DataFrame] | None
+    sangong: pd.DataFrame
+
+    def to_json(self) -> str:
+        """The stored form: one JSON object, same results, same bytes."""
+        numbers = None
+        if self.numbers is not None:
+            numbers = {"counts": {k: int(v) for k, v in self.numbers[0].items()},
+                       "uncaptured": _frame_json(self.numbers[1])}
+        data = {"format": FORMAT, "key": self.key, "inputs": self.inputs,
+                "headline": {k: _value(v) for k, v in self.headline.items()},
+                "headline_decimal": sorted(k for k, v in self.headline.items()
+                                           if isinstance(v, Decimal)),
+                "findings": _frame_json(self.findings), "coverage": _frame_json(self.coverage),
+                "numbers": numbers, "sangong": _frame_json(self.sangong)}
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Results:
+        """Read back what :meth:`to_json` wrote (``ValueError`` when it is not that)."""
+        d = json.loads(text)
+        if not isinstance(d, dict) or d.get("format") != FORMAT:
+            raise ValueError("not a results file of this format")
+        dec = set(d["headline_decimal"])
+        headline = {k: Decimal(v) if k in dec and v is not None else v
+                    for k, v in d["headline"].items()}
+        numbers = None
+        if d["numbers"] is not None:
+            numbers = (d["numbers"]["counts"], _frame_read(d["numbers"]["uncaptured"]))
+        return cls(key=d["key"], inputs=d["inputs"], headline=headline,
+                   findings=_frame_read(d["findings"]), coverage=_frame_read(d["coverage"]),
+                   numbers=numbers, sangong=_frame_read(d["sangong"]))
+
+
+def _value(v):
+    """A cell as JSON: Decimal as its string, numpy scalars as Python's, a missing value
+    (``None``, NaN) as null."""
+    if v is None:
+        return None
+    if isinstance(v, Decimal):
+        return None if v.is_nan() else str(v)
+    if hasattr(v, "item"):  # numpy scalar
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def _frame_json(df: pd.DataFrame) -> dict:
+    """A frame as ``{"columns", "decimal", "rows"}``: the decimal columns' values are strings."""
+    decimal = [c for c in df.columns
+               if any(isinstance(v, Decimal) for v in df[c].head(len(df)))]
+    return {"columns": [str(c) for c in df.columns], "decimal": decimal,
+            "rows": [[_value(v) for v in row] for row in df.itertuples(index=False)]}
+
+
+def _frame_read(d: dict) -> pd.DataFrame:
+    dec = [i for i, c in enumerate(d["columns"]) if c in set(d["decimal"])]
+    rows = d["rows"]
+    if dec:
+        rows = [list(r) for r in rows]
+        for r in rows:
+            for i in dec:
+                if r[i] is not None:
+                    r[i] = Decimal(r[i])
+    df = pd.DataFrame(rows, columns=d["columns"])
+    for i in dec:  # a column of Decimals and None stays one of objects
+        c = d["columns"][i]
+        df[c] = pd.Series([r[i] for r in rows], dtype=object, index=df.index)
+    return df
+
+
+# ---------------------------------------------------------------------------
+# Computing
+# ---------------------------------------------------------------------------
+
+def compute(budgets: list[Budget], inputs: dict[str, str] | None = None,
+            panel: Panel | None = None) -> dict[str, Results]:
+    """The results of every department-year of ``budgets``, checked together.
+
+    Args:
+        budgets: whole departments (every year of each, so the cross-year rule sees them).
+        inputs: the department inputs hash by slug, recorded in each result.
+        panel: the budgets' panel when it is loaded already (:func:`fiscal.load.load_panel`).
+    """
+    inputs = inputs or {}
+    panel = panel if panel is not None else Panel.from_budgets(budgets)
+    rel, found = relations(panel)
+    cov = ledger.coverage(panel, rel, found)
+    found_by = dict(tuple(found.groupby("key", sort=False))) if len(found) else {}
+    cov_key = cov["department"] + "/" + cov["year"].astype(str) + cov["kind"].map(
+        {"budget": "", "final": "-final"})
+    cov_by = dict(tuple(cov.groupby(cov_key, sort=False)))
+    cols = [*FINDING_COLUMNS, "id"]
+    out = {}
+    for b in budgets:
+        key = b.dept_year.key
+        f = found_by.get(key)
+        f = (f[cols] if f is not None else found.reindex(columns=cols).iloc[:0])
+        out[key] = Results(key=key, inputs=inputs.get(b.dept_year.slug, ""),
+                           headline=measures.headline(b), findings=f.reset_index(drop=True),
+                           coverage=cov_by[key].reset_index(drop=True),
+                           numbers=ledger.numbers(b), sangong=measures.sangong_candidates(b))
+    return out
+
+
+def read(dy: DeptYear, settings: Settings, inputs: str | None = None) -> Results | None:
+    """The stored results of ``dy`` when they are current (``inputs``: its department's
+    inputs hash, computed when not given), else ``None``."""
+    inputs = inputs or department_inputs(dy.slug, settings)
+    try:
+        res = Results.from_json(settings.results_path(dy).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return res if res.inputs == inputs and res.key == dy.key else None
+
+
+def _siblings(slug: str, settings: Settings) -> list[DeptYear]:
+    return [dy for dy in settings.dept_years() if dy.slug == slug]
+
+
+def department(slug: str, settings: Settings, budget: Budget | None = None
+               ) -> dict[str, Results]:
+    """The results of every department-year of a department: the stored ones when all are
+    current, else computed (and not stored: :func:`store` stores).
+
+    With ``budget``, that department-year is checked as given (a budget changed in memory,
+    or read from a source file) with the department's other years from the data folder;
+    nothing stored is used for it. A department-year of the data folder that does not load
+    is left out (its report says why).
+    """
+    dys = _siblings(slug, settings)
+    inputs = department_inputs(slug, settings)
+    if budget is None:
+        stored = {dy.key: read(dy, settings, inputs) for dy in dys}
+        if dys and all(stored.values()):
+            return stored  # type: ignore[return-value]
+    budgets = [] if budget is None else [budget]
+    for dy in dys:
+        if budget is not None and dy == budget.dept_year:
+            continue
+        try:
+            budgets.append(load_budget(dy.slug, dy.year, dy.kind, settings))
+        except FiscalError:
+            continue  # a folder that does not load: its own report and the index say so
+    budgets.sort(key=lambda b: b.dept_year)
+    return compute(budgets, {} if budget is not None else {slug: inputs})
+
+
+def store(settings: Settings, dys: Iterable[DeptYear], chunk: int = CHUNK,
+          progress=None) -> int:
+    """Compute and store the results of the departments of ``dys`` whose stored results are
+    missing or stale; returns how many department-years were computed.
+
+    Departments are loaded and checked together in chunks of at most ``chunk``
+    department-years (a department's years always together). A chunk that does not load is
+    retried one department, then one department-year, at a time; a department-year that
+    still does not load gets no results (its report fails with the loader's message).
+    ``progress`` is called with the number of department-years done after each chunk.
+    """
+    todo: list[tuple[str, list[DeptYear], str]] = []
+    by_slug: dict[str, list[DeptYear]] = {}
+    for dy in settings.dept_years():
+        by_slug.setdefault(dy.slug, []).append(dy)
+    for slug in sorted({dy.slug for dy in dys}):
+        siblings = by_slug.get(slug, [])
+        inputs = department_inputs(slug, settings)
+        if not all(read(dy, settings, inputs) for dy in siblings):
+            todo.append((slug, siblings, inputs))
+    done = 0
+    batch: list[tuple[str, list[DeptYear], str]] = []
+    for item in todo:
+        if batch and sum(len(s) for _, s, _ in batch) + len(item[1]) > chunk:
+            done += _store_chunk(settings, batch)
+            batch = []
+            if progress:
+                progress(done)
+        batch.append(item)
+    if batch:
+        done += _store_chunk(settings, batch)
+        if progress:
+            progress(done)
+    return done
+
+
+def _store_chunk(settings: Settings, batch: list[tuple[str, list[DeptYear], str]]) -> int:
+    """Load, check and store one chunk of departments; split it where it does not load."""
+    folders = {dy.key: settings.dept_year_dir(dy) for _, dys, _ in batch for dy in dys}
+    try:
+        panel = load_panel(folders)
+    except FiscalError:
+        if len(batch) > 1:
+            return sum(_store_chunk(settings, [item]) for item in batch)
+        slug, dys, inputs = batch[0]
+        loaded = []
+        for dy in dys:
+            try:
+                loaded.append(load_budget(dy.slug, dy.year, dy.kind, settings))
+            except FiscalError:
+                continue
+        return _write(settings, compute(loaded, {slug: inputs})) if loaded else 0
+    budgets = budgets_of(panel, folders)
+    return _write(settings, compute([budgets[k] for k in sorted(budgets)],
+                                    {slug: inputs for slug, _, inputs in batch}, panel=panel))
+
+
+def _write(settings: Settings, results: dict[str, Results]) -> int:
+    for key, res in results.items():
+        write_atomic(settings.results_path(DeptYear.parse(key)), res.to_json())
+    return len(results)
+
