@@ -9,6 +9,7 @@ folders.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 from dataclasses import dataclass, field
@@ -112,13 +113,15 @@ class Settings:
                     " or create it with `fiscal extract`")
         return path
 
-    def dept_years(self) -> list[DeptYear]:
-        """Every department-year folder under the data folder, sorted."""
+    def dept_years(self, slug: str | None = None) -> list[DeptYear]:
+        """Every department-year folder under the data folder (of department ``slug`` only,
+        when given), sorted."""
         found = []
         if not self.data_dir.is_dir():
             return found
         root = self.data_dir.resolve()
-        for meta in self.data_dir.glob("*/*/meta.json"):
+        pattern = "*/*/meta.json" if slug is None else f"{glob.escape(slug)}/*/meta.json"
+        for meta in self.data_dir.glob(pattern):
             folder = meta.parent
             if not folder.resolve().is_relative_to(root):
                 continue  # a link that leads out of the data folder is not data

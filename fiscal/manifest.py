@@ -55,9 +55,8 @@ def department_inputs(slug: str, settings: Settings) -> str:
     department-years (budgets and final accounts: the cross-year rule compares them) and
     the package's code."""
     h = hashlib.sha256()
-    for other in settings.dept_years():
-        if other.slug == slug:
-            _hash_folder(h, settings, other)
+    for other in settings.dept_years(slug):
+        _hash_folder(h, settings, other)
     h.update(code_fingerprint().encode())
     return h.hexdigest()
 

@@ -182,10 +182,6 @@ def read(dy: DeptYear, settings: Settings, inputs: str | None = None) -> Results
     return res if res.inputs == inputs and res.key == dy.key else None
 
 
-def _siblings(slug: str, settings: Settings) -> list[DeptYear]:
-    return [dy for dy in settings.dept_years() if dy.slug == slug]
-
-
 def department(slug: str, settings: Settings, budget: Budget | None = None
                ) -> dict[str, Results]:
     """The results of every department-year of a department: the stored ones when all are
@@ -196,7 +192,7 @@ def department(slug: str, settings: Settings, budget: Budget | None = None
     nothing stored is used for it. A department-year of the data folder that does not load
     is left out (its report says why).
     """
-    dys = _siblings(slug, settings)
+    dys = settings.dept_years(slug)
     inputs = department_inputs(slug, settings)
     if budget is None:
         stored = {dy.key: read(dy, settings, inputs) for dy in dys}

@@ -136,6 +136,8 @@ def test_dept_years_finds_every_folder_with_meta_and_ignores_others(tmp_path):
 
     assert [d.key for d in found] == ["futian-sti/2017-final", "futian-sti/2018",
                                       "luohu-edu/2019"]
+    one = Settings(data_dir=data).dept_years("futian-sti")
+    assert [d.key for d in one] == ["futian-sti/2017-final", "futian-sti/2018"]
 
 
 def test_dept_years_of_a_missing_data_folder_is_empty(tmp_path):
