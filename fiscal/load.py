@@ -103,7 +103,8 @@ class Budget:
 
     def table(self, table_id: str) -> pd.DataFrame:
         """The long frame of one table (empty when the source does not have it)."""
-        return self.tables.get(table_id, empty_table_frame())
+        df = self.tables.get(table_id)
+        return empty_table_frame() if df is None else df
 
     def wide(self, table_id: str) -> pd.DataFrame:
         """A table as people read it: one row per printed row, amounts in 万元 (Decimal)."""

@@ -65,10 +65,15 @@ def _growth(b: Budget) -> pd.DataFrame:
     if cl.empty:
         return pd.DataFrame(columns=cols)
     pct_claims = b.claims[b.claims["role"] == "change_pct"]
+    # each claim's children, found once (not a filter of every claim per amount)
+    kids_of = dict(tuple(cl.groupby("parent", sort=False)))
+    pct_of = dict(tuple(pct_claims.groupby("parent", sort=False)))
     rows = []
     seen = set()
     for _, a in cl[(cl["role"] == "amount") & (cl["claim_year"] == b.year)].iterrows():
-        kids = cl[cl["parent"] == a["claim"]]
+        kids = kids_of.get(a["claim"])
+        if kids is None:
+            continue
         prior = kids[kids["role"] == "prior_amount"]
         change = kids[kids["role"] == "change"]
         if prior.empty and change.empty:
@@ -84,7 +89,7 @@ def _growth(b: Budget) -> pd.DataFrame:
             pri, source = cur - change["value"].iloc[0], "由增减额推算"
             prior_year = b.year - 1
         chg = change["value"].iloc[0] if not change.empty else cur - pri
-        stated = pct_claims[pct_claims["parent"] == a["claim"]]["value"]
+        stated = pct_of.get(a["claim"], pct_claims.iloc[:0])["value"]
         rows.append({"subject": a["subject"], "year": b.year, "prior_year": prior_year,
                      "current_wan": cur, "prior_wan": pri, "change_wan": chg,
                      "change_pct": pct(chg, pri),
