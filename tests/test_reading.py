@@ -416,3 +416,22 @@ def test_respective_shares_follow_respective_amounts(tmp_path):
     _, rel, found = read(tmp_path, text)
     assert verdicts(rel, "claim_share") == ["holds", "holds"]
     assert errors(found) == []
+
+
+SANGONG_CELLS = (
+    "某区某局2021年度一般公共预算财政拨款“三公”经费支出决算表\n单位：万元\n"
+    "项 目 |\n预 算 数 |\n决 算 数 |\n合 计 |\n30 |\n{total} |\n"
+    "因公出国(境)费 |\n10 |\n|\n公务接待费 |\n12 |\n6 |\n"
+    "公务用车购置及运行费 |\n8 |\n2.5 |\n"
+    "2021年度“三公”经费决算8.5万元，其中公务接待费6万元，公务用车购置及运行费2.5万元。\n")
+
+
+def test_a_table_printed_one_cell_per_line_keeps_its_empty_cell(tmp_path):
+    """A web page's 三公 table that lost its rows: each cell on a line of its own, the empty
+    决算 cell of 因公出国 a line with only ``|``. The 10 is the 预算 of 因公出国, not its
+    决算: 0 + 6 + 2.5 = 8.5 holds (read from the right, 10 + 6 + 2.5 = 18.5 was an error)."""
+    _, rel, found = read(tmp_path, SANGONG_CELLS.format(total="8.5"))
+    assert errors(found) == []
+    assert "holds" in verdicts(rel, "totals")
+    _, _, found = read(tmp_path / "changed", SANGONG_CELLS.format(total="9.5"))
+    assert any("9.5" in m for m in errors(found))

@@ -386,8 +386,11 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
         values = [(t.group(), ll.line_at(t.start())) for t in tokens[k:]]
         if not label and values and items and items[-1]["label"]:
             items[-1]["values"] = items[-1]["values"] + values  # one cell per line
+            items[-1]["alone"] &= len(values) == 1
             continue
-        items.append({"label": label, "values": values, "line": ll.first_line})
+        # "alone": the label has a line of its own and each of its cells one after it
+        items.append({"label": label, "values": values, "line": ll.first_line,
+                      "alone": not values and len(set(ll.numbers)) == 1})
     first = next((i for i, it in enumerate(items) if it["values"]), None)
     if first is None:
         return False
@@ -417,9 +420,11 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
         rows.append(it)
     levels = _sangong_levels([r["label"] for r in rows])
     b = _Builder(table, "")
-    for r, level in zip(rows, levels, strict=True):
+    for i, (r, level) in enumerate(zip(rows, levels, strict=True)):
         vals: list[tuple[str, int] | None] = list(r["values"])
-        vals = [None] * (len(table.columns) - len(vals)) + vals
+        placed = (_by_line(r, rows[i + 1]["line"], len(table.columns))
+                  if len(vals) < len(table.columns) and i + 1 < len(rows) else None)
+        vals = placed or [None] * (len(table.columns) - len(vals)) + vals
         numbers: list[tuple[str, int] | None] = []
         texts = {}
         for col, v in zip(table.columns, vals, strict=False):
@@ -441,6 +446,26 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
             c.column = table.columns[0]
         c.name_as = _sangong_name(c)
     return True
+
+
+def _by_line(item: dict, next_line: int, n: int) -> list[tuple[str, int] | None] | None:
+    """The cells of a 三公 row printed one per line (a web page's table that lost its rows:
+    ``因公出国(境)费 |``, ``20 |``, ``|``, then the next label), placed by their line.
+
+    Only when the label stands alone on its line and exactly ``n`` lines (one per column)
+    lie between it and the next row's label: then the k-th line after the label is column
+    k, and a line without a value was an empty cell. Otherwise ``None`` (the values are
+    read from the right, as printed rows are).
+    """
+    if not item["alone"] or next_line - item["line"] - 1 != n:
+        return None
+    out: list[tuple[str, int] | None] = [None] * n
+    for value in item["values"]:
+        k = value[1] - item["line"] - 1
+        if not 0 <= k < n or out[k] is not None:
+            return None
+        out[k] = value
+    return out
 
 
 def _sangong_name(c: Cell) -> str:
