@@ -33,7 +33,15 @@ from tqdm import tqdm
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import BatchLockedError, FiscalError
 from fiscal.executor import executor as pool_of
-from fiscal.manifest import MANIFEST, Manifest, index_inputs, job_inputs, sha256_file
+from fiscal.manifest import (
+    MANIFEST,
+    Manifest,
+    department_inputs,
+    index_inputs,
+    job_inputs,
+    results_current,
+    sha256_file,
+)
 from fiscal.report import build, build_index, preload, start_kernel
 
 __all__ = ["MANIFEST", "BatchLockedError", "Job", "Result", "executor", "job_inputs", "lock",
@@ -106,7 +114,8 @@ class _WarmKernel:
         if cls.km is not None and cls.km.is_alive() and settings == cls.settings:
             return cls.km
         cls.shutdown()
-        cls.km, cls.settings = start_kernel(settings), settings
+        # papermill and nbconvert load here while the kernel imports in its own process
+        cls.km, cls.settings = start_kernel(settings, meanwhile=preload), settings
         return cls.km
 
     @classmethod
@@ -153,7 +162,6 @@ def _warm(settings: Settings) -> int:
     """Start this worker's kernel and load what a build needs (papermill, nbconvert), while
     the command computes the check results; returns the worker's pid."""
     _WarmKernel.get(settings)
-    preload()
     return os.getpid()
 
 
@@ -302,13 +310,22 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
 def _store_results(settings: Settings, dys: list[DeptYear]) -> None:
     """Check, in bulk, the departments of ``dys`` whose stored results are not current
     (:func:`fiscal.results.store`), with a progress bar when there are many."""
-    # lazy: pandas and the checks, only when a page is to be built
+    stale, inputs = [], {}
+    for dy in dys:
+        if dy.slug not in inputs:
+            inputs[dy.slug] = department_inputs(dy.slug, settings)
+        if not results_current(dy, settings, inputs[dy.slug]):
+            stale.append(dy)
+    if not stale:
+        return
+    # lazy: pandas and the checks, only when there is something to check
     from fiscal import results
 
-    bar = tqdm(total=len(dys), desc="checks", unit="department-year", file=sys.stderr,
-               disable=not sys.stderr.isatty() or len(dys) < results.CHUNK, dynamic_ncols=True)
+    bar = tqdm(total=len(stale), desc="checks", unit="department-year", file=sys.stderr,
+               disable=not sys.stderr.isatty() or len(stale) < results.CHUNK,
+               dynamic_ncols=True)
     with bar:
-        results.store(settings, dys, progress=lambda n: bar.update(n - bar.n))
+        results.store(settings, stale, progress=lambda n: bar.update(min(n, len(stale)) - bar.n))
 
 
 def _executor(kind: str, workers: int, scheduler: str | None, tasks: int):

@@ -23,10 +23,13 @@ from pathlib import Path
 from fiscal import __version__
 from fiscal.config import DeptYear, Settings
 
-__all__ = ["MANIFEST", "OVERVIEW_NOTEBOOK", "REPORT_NOTEBOOK", "Manifest", "code_fingerprint",
-           "department_inputs", "index_inputs", "job_inputs", "sha256_file", "write_atomic"]
+__all__ = ["MANIFEST", "OVERVIEW_NOTEBOOK", "REPORT_NOTEBOOK", "RESULTS_FORMAT", "Manifest",
+           "code_fingerprint", "department_inputs", "index_inputs", "job_inputs",
+           "results_current", "sha256_file", "write_atomic"]
 
 MANIFEST = "manifest.json"
+#: The format of a department-year's stored results (``fiscal.results``); another is stale.
+RESULTS_FORMAT = 1
 REPORT_NOTEBOOK = "budget_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 
@@ -79,6 +82,18 @@ def index_inputs(settings: Settings, status: dict[str, str]) -> str:
     h.update(settings.notebook(OVERVIEW_NOTEBOOK).read_bytes())
     h.update(code_fingerprint().encode())
     return h.hexdigest()
+
+
+def results_current(dy: DeptYear, settings: Settings, inputs: str) -> bool:
+    """Whether the stored results of ``dy`` (``Settings.results_path``) were computed from
+    ``inputs`` (its department's, :func:`department_inputs`), in this format. Reads the JSON
+    only: a batch with nothing to check loads no pandas."""
+    try:
+        data = json.loads(settings.results_path(dy).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(data, dict) and data.get("format") == RESULTS_FORMAT
+            and data.get("key") == dy.key and data.get("inputs") == inputs)
 
 
 def sha256_file(path: Path) -> str:

@@ -17,7 +17,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fiscal import __version__
@@ -40,14 +40,15 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 
-def start_kernel(settings: Settings):
+def start_kernel(settings: Settings, meanwhile: Callable[[], object] | None = None):
     """A started, ready Jupyter kernel with ``fiscal`` imported (retries a failed start).
 
     The kernel runs in the notebooks folder and is told the data and reports
     folders through FISCAL_DATA/FISCAL_REPORTS, whatever the environment of the
     process that starts it (a Dask worker's may differ from the command's). Its own
     stdout/stderr are discarded (start-up chatter); errors inside notebooks still
-    reach papermill.
+    reach papermill. ``meanwhile`` is run once in this process while the kernel imports
+    what the notebooks need (:func:`preload`: the two take about as long).
     """
     # lazy: jupyter_client is only needed when a page is built, not for a no-op run
     from jupyter_client.manager import KernelManager
@@ -64,7 +65,12 @@ def start_kernel(settings: Settings):
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=60)
-            kc.execute_interactive(KERNEL_WARMUP, silent=True, timeout=120)
+            sent = kc.execute(KERNEL_WARMUP, silent=True, store_history=False)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None  # once, even when a start is retried
+            while kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != sent:
+                pass
             kc.stop_channels()
             return km
         except Exception as exc:  # a kernel that does not start: try a fresh one

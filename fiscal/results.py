@@ -34,12 +34,11 @@ from fiscal.checks import FINDING_COLUMNS, relations
 from fiscal.config import DeptYear, Settings
 from fiscal.errors import FiscalError
 from fiscal.load import Budget, Panel, budgets_of, load_budget, load_panel
-from fiscal.manifest import department_inputs, write_atomic
+from fiscal.manifest import RESULTS_FORMAT as FORMAT
+from fiscal.manifest import department_inputs, results_current, write_atomic
 
 __all__ = ["CHUNK", "FORMAT", "Results", "compute", "department", "read", "store"]
 
-#: The version of the stored JSON; a file of another version is stale.
-FORMAT = 1
 #: At most this many department-years are loaded and checked at once by :func:`store`.
 CHUNK = 500
 
@@ -228,7 +227,7 @@ def store(settings: Settings, dys: Iterable[DeptYear], chunk: int = CHUNK,
     for slug in sorted({dy.slug for dy in dys}):
         siblings = by_slug.get(slug, [])
         inputs = department_inputs(slug, settings)
-        if not all(read(dy, settings, inputs) for dy in siblings):
+        if not all(results_current(dy, settings, inputs) for dy in siblings):
             todo.append((slug, siblings, inputs))
     done = 0
     batch: list[tuple[str, list[DeptYear], str]] = []
