@@ -232,3 +232,26 @@ def test_build_index_links_the_report(seed_report, seed_report_settings, tmp_pat
 def test_unknown_department_year_fails_before_any_kernel(seed_report_settings):
     with pytest.raises(UnknownDepartmentYearError, match="futian-sti/1999"):
         build(DeptYear("futian-sti", 1999), seed_report_settings)
+
+
+@pytest.mark.slow
+def test_a_kernel_starts_with_the_report_stack_loaded_while_this_process_loads_its_own(
+        seed_report_settings):
+    """``meanwhile`` runs once, in this process, while the kernel imports: a batch worker
+    loads papermill and nbconvert then, not in its first build."""
+    from fiscal.report import start_kernel
+
+    calls = []
+    km = start_kernel(seed_report_settings, meanwhile=lambda: calls.append("loaded"))
+    try:
+        kc = km.client()
+        kc.start_channels()
+        reply = kc.execute_interactive(
+            "import sys; print(sorted(m for m in ('fiscal.view', 'seaborn') if m in sys.modules))",
+            output_hook=lambda msg: calls.append(msg["content"].get("text", "").strip())
+            if msg["msg_type"] == "stream" else None, timeout=60)
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    assert calls == ["loaded", "['fiscal.view', 'seaborn']"]
