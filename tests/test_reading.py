@@ -435,3 +435,91 @@ def test_a_table_printed_one_cell_per_line_keeps_its_empty_cell(tmp_path):
     assert "holds" in verdicts(rel, "totals")
     _, _, found = read(tmp_path / "changed", SANGONG_CELLS.format(total="9.5"))
     assert any("9.5" in m for m in errors(found))
+
+
+@pytest.mark.parametrize(("stated", "wrong"), [("11.11", False), ("10.00", True)])
+def test_revenue_up_and_spending_up_are_changes(tmp_path, stated, wrong):
+    # 增收 / 增支 say how much more came in or went out: 500 / (5000 − 500) = 11.11%
+    text = FINAL_HEAD + (
+        f"2024年一般公共预算收入决算数5000万元，比上年增收500万元，增长{stated}%；"
+        "一般公共预算支出决算数6120万元，比上年增支120万元，增长2.00%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_change_pct") == ["error" if wrong else "holds", "holds"]
+    assert bool(errors(found)) == wrong
+
+
+@pytest.mark.parametrize(("stated", "wrong"), [("20", False), ("25", True)])
+def test_the_figure_compared_with_is_last_years(tmp_path, stated, wrong):
+    # "比上年的 150 万元减少 30 万元": 150 is last year's; 30 / 150 = 20%
+    text = FINAL_HEAD + (
+        f"2024年“三公”经费支出决算120万元，比上年的150万元减少30万元，下降{stated}%。\n")
+    claims, rel, found = read(tmp_path, text)
+    prior = claims[claims["printed"] == "150万元"].iloc[0]
+    assert (prior["role"], int(prior["claim_year"])) == ("prior_amount", 2023)
+    assert verdicts(rel, "claim_change_pct") == ["error" if wrong else "holds"]
+    assert bool(errors(found)) == wrong
+
+
+@pytest.mark.parametrize(("reception", "wrong"), [("120", False), ("130", True)])
+def test_last_years_figure_in_brackets_is_no_part_of_this_years_whole(tmp_path, reception,
+                                                                     wrong):
+    # 120 + 80 = 200; the 100 in brackets is last year's 运行费, not a third part
+    text = FINAL_HEAD + (
+        f"2024年“三公”经费决算200万元，其中：公务接待费{reception}万元，公务用车运行维护费80万元"
+        "（上年运行费100万元，减少20万元，下降20%）。\n")
+    claims, rel, found = read(tmp_path, text)
+    last_year = claims[claims["printed"] == "100万元"].iloc[0]
+    assert (int(last_year["claim_year"]), last_year["parent"]) == (2023, "")
+    assert verdicts(rel, "claim_parts") == ["error" if wrong else "holds"]
+    assert bool(errors(found)) == wrong
+
+
+@pytest.mark.parametrize(("stated", "wrong"), [("25", False), ("30", True)])
+def test_a_percentage_after_counts_is_the_counts_change(tmp_path, stated, wrong):
+    # 10 / 40 = 25% for the spending; the 20% after "从 20 人降为 16 人" is the headcount's
+    text = FINAL_HEAD + (
+        f"因公出国（境）费30万元，比上年减少10万元，下降{stated}%。"
+        "出国人次从20人降为16人，下降20%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert verdicts(rel, "claim_change_pct") == ["error" if wrong else "holds"]
+    assert bool(errors(found)) == wrong
+
+
+@pytest.mark.parametrize(("stated", "wrong"), [("10", False), ("20", True)])
+def test_less_spending_named_after_the_change_word_is_a_change(tmp_path, stated, wrong):
+    # "比上年减少支出 10 万元": a change of 10 on 100, not an amount of 10
+    text = FINAL_HEAD + f"2024年“三公”经费支出决算90万元，比上年减少支出10万元，下降{stated}%。\n"
+    claims, rel, found = read(tmp_path, text)
+    assert claims[claims["printed"] == "10万元"].iloc[0]["role"] == "change"
+    assert verdicts(rel, "claim_change_pct") == ["error" if wrong else "holds"]
+
+
+SANGONG_YEARS = (
+    "某县2024年“三公”经费决算情况统计表 | |||\n单位：万元 | |||\n"
+    "项目 | 上年决算数 | 本年决算数 | 比上年增减金额 | 增减幅度 |\n"
+    "合计 | 300 | {total} | -30 | -10% |\n"
+    "1.因公出国(境)费 | 20 | 10 | -10 | -50% |\n"
+    "2.公务接待费 | 130 | 120 | -10 | -7.69% |\n"
+    "3.公务用车购置及运行费 | 150 | 140 | -10 | -6.67% |\n"
+    "其中：(1)公务用车购置费 | 50 | 0 | -50 | -100% |\n"
+    "(2)公务用车运行费 | 100 | 140 | 40 | 40% |\n"
+    "“三公”经费口径说明\n一、“三公”经费是指用财政拨款安排的因公出国（境）费、公务用车购置及运行费和"
+    "公务接待费。\n")
+
+
+@pytest.mark.parametrize(("total", "wrong"), [("270", False), ("280", True)])
+def test_a_sangong_table_of_last_year_this_year_and_the_change(tmp_path, total, wrong):
+    """Columns 上年决算数 | 本年决算数 | 增减金额 | 增减幅度: the document's own figures are the
+    second column; (1) and (2) are both parts of item 3, and the notes under the table are
+    no row. 10 + 120 + 140 = 270; 0 + 140 = 140."""
+    src = tmp_path / "某县2024年三公经费决算.txt"
+    src.write_text(SANGONG_YEARS.format(total=total), encoding="utf-8")
+    ex = extract(src, Settings(data_dir=tmp_path / "data"), unregistered="provisional")
+    budget = load_folder(write(ex, tmp_path / "out"), ex.dept_year)
+    t09 = budget.table("t09")
+    assert list(zip(t09["label"], t09["level"], t09["printed"], strict=True)) == [
+        ("合计", 0, total), ("1.因公出国(境)费", 1, "10"), ("2.公务接待费", 1, "120"),
+        ("3.公务用车购置及运行费", 1, "140"), ("其中：(1)公务用车购置费", 2, "0"),
+        ("(2)公务用车运行费", 2, "140")]
+    _, found = relations(budget)
+    assert bool(errors(found)) == wrong

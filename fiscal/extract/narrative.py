@@ -60,15 +60,20 @@ CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 NOT_AFTER = re.compile(r"^\s*(以上|以下|年|月|日|层|栋|号)")
 MONEY_UNITS = {"亿元": "亿元", "万元": "万元", "万": "万元", "元": "元"}
 COUNT_UNITS = ("个", "人", "名", "辆", "台（套）", "台", "家", "项", "条", "次")
-INCREASE = r"增幅|涨幅|增加|增长|上升|提高|上涨|增"
-DECREASE = r"降幅|减幅|减少|下降|降低|节约|压减|压缩|缩减|减"
-CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(?:了|为|是|达)?\s*$")
+INCREASE = r"增幅|涨幅|增加|增长|上升|提高|上涨|增收|增支|增"
+DECREASE = r"降幅|减幅|减少|下降|降低|节约|压减|压缩|缩减|减收|减支|减"
+CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(?:了|为|是|达)?"
+                           r"(?:支出|收入|开支)?\s*$")
 FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
                      r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
 PRIOR_END_RE = re.compile(
     r"(?:比|较|与|同)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
     r"(?P<basis>预算执行数|预算数?|决算数?|执行数|预算批复数)?(?:同口径)?"
-    r"(?:累计|实际)?(?:支出|发生)?(?:数|额)?(?:为|是)?\s*(?:[（(]\s*)?$")
+    r"(?:累计|实际)?(?:支出|发生)?(?:数|额)?(?:为|是|的)?\s*(?:[（(]\s*)?$")
+#: A figure whose subject says it is last year's (``上年运行费 X`` / ``去年同期 X``), not a
+#: comparison (``比上年``) nor this year's carry-over (``上年结转``, ``上年结余``).
+PRIOR_SUBJECT_RE = re.compile(r"(?:^|[（(、])\s*(?:上年度?|去年|上一年度?)(?:同期)?"
+                              r"(?!度?\s*(?:结转|结余|相比|比较))[^（(）)比较与同]*$")
 #: A prior figure printed without a unit before the change: 较上年2.08减少0.03万元.
 BARE_PRIOR_RE = re.compile(
     r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?:预算数?|决算数?|执行数)?\s*"
@@ -487,6 +492,11 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             if claim.role in ("change", "change_pct") and ref is not None and ref.parts \
                     and _whole_or_part(state, ref):
                 claim.certainty = "inferred"
+            if claim.role in ("change", "change_pct") and ref is not None \
+                    and ref.role == "amount" and ref.year < state.year:
+                # "（上年运行费 1203.92 万元，减少 98.2 万元，下降 8.16%）": a change after last
+                # year's figure is measured from it, not to it: read with doubt
+                claim.certainty = "inferred"
             if claim.role == "change" and ref is None:
                 orphan = claim
             elif orphan is not None and claim.role == "change_pct" and ref is None:
@@ -526,14 +536,20 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                                   if not _list_full(state, o[0])), None)
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
                     scope = _fitting_scope(scope, opened, claim)
+                    # "（上年运行费 X …）": last year's figure, no part of this year's whole
+                    last_year = (claim.role == "amount" and not YEAR_RE.search(lead_tail)
+                                 and PRIOR_SUBJECT_RE.search(lead_tail) is not None)
                     if scope is not None:
-                        own = YEAR_RE.search(lead_tail) or OWN_BASIS_RE.search(lead_tail)
+                        own = (YEAR_RE.search(lead_tail) or OWN_BASIS_RE.search(lead_tail)
+                               or last_year)
                         if claim.role == "amount" and own and claim.year != scope[0].year:
                             # "57.55 (2015)… 其中：接待 2016年 8，2015年 12.5": the part is
                             # of its own year's whole
                             same = _latest_amount(state, scope[0].subject, scope[0].basis,
                                                   year=claim.year)
-                            scope = (same, scope[1]) if same is not None else scope
+                            scope = ((same, scope[1]) if same is not None
+                                     else None if last_year else scope)
+                    if scope is not None:
                         if claim.role == "amount" and not own:
                             # a listed part is of its whole's year and basis unless it says
                             # otherwise ("2010年决算 X。其中，A a，B b")
@@ -542,7 +558,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
                             claim.certainty = "inferred"  # a list from an earlier line
-                    if claim.parent:
+                    if claim.parent and scope is not None:
                         state.listed.add(scope[0].claim)
                 else:
                     _attach_part(state, item, claim, first_in_item, sentence[:fig_start])
@@ -982,6 +998,11 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             sign = -1 if re.fullmatch(DECREASE, cm.group(1)) else 1
             year, basis = vs or (state.year - 1, state.basis)
         parent = prev_amount.claim if prev_amount else ""
+        if (prev_claim is not None and prev_claim.role == "count"
+                and prev_claim.sentence == sentence.strip()
+                and (prev_amount is None or prev_amount.sentence != prev_claim.sentence
+                     or state.claims.index(prev_claim) > state.claims.index(prev_amount))):
+            parent = ""   # "出国人次从 29 人降为 16 人，下降 44.8%": the counts' change
     else:
         pm = PRIOR_END_RE.search(lead_tail)
         cm = CHANGE_END_RE.search(lead_tail)
@@ -1007,6 +1028,8 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             ym = YEAR_RE.search(lead_tail)
             if ym:
                 year = int(ym["year"])
+            elif money and PRIOR_SUBJECT_RE.search(lead_tail):
+                year = state.year - 1   # "（上年运行费 X，减少 Y）": last year's figure
             elif money and state.sentence_year:
                 year = state.sentence_year
             bm = OWN_BASIS_RE.search(lead_tail) if money else None

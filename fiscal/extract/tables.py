@@ -364,6 +364,8 @@ def parse_section(lines: list[str], table_id: str, title: str, start: int, end: 
 
 #: Value cells of a 三公 table that are words, not numbers.
 TEXT_CELL_RE = re.compile(r"^(单位不需填列|不需填列|无|—+|-+|/)$")
+#: A percentage cell of a 三公 table (增减幅度 ``-7.03%``): a value, never part of a label.
+PCT_CELL_RE = re.compile(r"[-−+]?\d+(?:\.\d+)?%")
 SANGONG_ITEMS = ("因公出国", "公务接待", "公务用车")
 
 
@@ -380,7 +382,8 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
         tokens = list(re.finditer(r"\S+", ll.text))
         k = len(tokens)
         while k > 0 and (CELL_NUMBER_RE.fullmatch(tokens[k - 1].group())
-                         or TEXT_CELL_RE.match(tokens[k - 1].group())):
+                         or TEXT_CELL_RE.match(tokens[k - 1].group())
+                         or PCT_CELL_RE.fullmatch(tokens[k - 1].group())):
             k -= 1
         label = "".join(t.group() for t in tokens[:k])
         values = [(t.group(), ll.line_at(t.start())) for t in tokens[k:]]
@@ -401,6 +404,10 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
             "执行数" in header or "决算数" in header):
         # 上年执行数 | 本年预算数, or 预算数 | 决算数: the document's own figure is the last
         table.columns = ("_prior", "amount")
+    elif -1 < header.find("上年") < header.find("本年"):
+        # 上年决算数 | 本年决算数 | 增减额 | 增减幅度: the document's own figure is the second;
+        # the change and its percentage that follow are not stored
+        table.columns = ("_prior", "amount")
     elif re.search(r"其中.*公共预算|一般公共预算安排", header):
         table.columns = ("amount", "general_public")
     else:
@@ -410,6 +417,8 @@ def _sangong_rows(table: Table, body: list[LogicalLine]) -> bool:
         label = it["label"]
         if re.match(r"^(备注|注)[：:]", label):
             break
+        if re.search(r"说明|口径|注释", label) and not it["values"]:
+            break   # "“三公”经费口径说明": the notes under the table
         if re.search(r"相关统计|统计数", label) and not it["values"]:
             stats = [f"{x['label']} {' '.join(v for v, _ in x['values'])}".strip()
                      for x in items[items.index(it) + 1:] if x["values"]]
