@@ -523,3 +523,29 @@ def test_a_sangong_table_of_last_year_this_year_and_the_change(tmp_path, total, 
         ("(2)公务用车运行费", 2, "140")]
     _, found = relations(budget)
     assert bool(errors(found)) == wrong
+
+
+@pytest.mark.parametrize(("stated", "wrong"), [("25", False), ("40", True)])
+def test_respective_changes_and_their_percentages(tmp_path, stated, wrong):
+    # 购置费 20 (−5 on 25: −20%), 运行费 60 (−20 on 80: −25%): "和 20 万元" is a change too
+    text = FINAL_HEAD + (
+        "公务用车购置及运行费80万元，包括公务用车购置费20万元和公务用车运行维护费60万元，"
+        f"与上年相比，分别减少5万元和20万元，下降20%和{stated}%。\n")
+    claims, rel, found = read(tmp_path, text)
+    second = claims[claims["printed"] == "20万元"].iloc[-1]
+    assert (second["role"], second["subject"]) == ("change", "公务用车运行维护费")
+    assert verdicts(rel, "claim_change_pct") == ["holds", "error" if wrong else "holds"]
+    assert bool(errors(found)) == wrong
+
+
+def test_a_sentence_opening_with_the_comparison_goes_on_with_the_last_amount(tmp_path):
+    # 48.45 / (6100 + 48.45) = 0.79%: 因公出国费's change, not the 三公 total's
+    text = FINAL_HEAD + (
+        "2024年“三公”经费支出2.29亿元，比上年减少0.88亿元，下降27.8%。"
+        "其中，因公出国（境）费0.61亿元。比上年减少48.45万元，下降0.8%。\n")
+    claims, rel, found = read(tmp_path, text)
+    change = claims[claims["printed"] == "48.45万元"].iloc[0]
+    abroad = claims[claims["printed"] == "0.61亿元"].iloc[0]
+    assert change["parent"] == abroad["claim"]
+    assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]
+    assert errors(found) == []

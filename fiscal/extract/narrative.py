@@ -395,6 +395,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         figures = _with_bare_priors(sentence, list(_figures(sentence)))
         state.sentence_year = _sentence_year(sentence[:figures[0][0]] if figures else "")
         respectively = _respectively(sentence, figures)
+        run_lead = ""
         # "…比2014年预算数减少 8.35 亿元；比2014年执行数减少 2.5 亿元": a clause after ；
         # that opens with a comparison goes on with the amount before the ；
         prev_amount: Claim | None = carried if figures and re.match(
@@ -456,7 +457,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
             if ref is None and orphan is not None and unit == "%":
                 pass  # "因公出国费同比增加 53 万元，增长 9.08%": the % of that change, unchecked
             elif ref is None and _is_relative(lead_tail, unit):
-                ref, certain = _lookup_ref(state, lead)
+                ref, certain = _lookup_ref(state, lead, shown)
                 looked_up = ref_inferred = ref is not None and not certain
                 if ref is not None:
                     prev_amount = ref
@@ -468,13 +469,20 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 if current is not None:
                     ref = prev_amount = current
             listed = respectively.get(fig_start)
+            role_lead = lead
             if listed is not None and ref is not None:
                 # "包括 A x 和 B y，分别占 p% 和 q%": the k-th figure after 分别 is the k-th part's
                 amounts = [c for c in state.claims if c.sentence == shown.strip()
                            and c.role == "amount" and c.unit == "万元"][-listed[1]:]
                 ref = prev_amount = (amounts[listed[0]] if len(amounts) == listed[1]
                                      else None)
-            claim = _make_claim(state, item, lead, shown, num, unit, printed,
+                if listed[0] == 0:
+                    run_lead = lead
+                elif ref is not None:
+                    # "分别减少 a 和 b，下降 p% 和 q%": b is a change and q% a change in %, as the
+                    # first of their run says
+                    role_lead = run_lead
+            claim = _make_claim(state, item, role_lead, shown, num, unit, printed,
                                 ll.line_at(start + sent_start + fig_start), ref,
                                 text_after=sentence[fig_end:], prev_claim=prev_claim, vs=vs,
                                 budget_of=budget_of)
@@ -806,7 +814,7 @@ def _relative_subject(lead: str) -> str:
     return _subject_text(base)
 
 
-def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
+def _lookup_ref(state: _State, lead: str, sentence: str = "") -> tuple[Claim | None, bool]:
     """The amount a sentence's change refers to when the sentence states no amount itself.
 
     The subject named before ``比/较`` (or between the year and the change word) picks
@@ -838,6 +846,13 @@ def _lookup_ref(state: _State, lead: str) -> tuple[Claim | None, bool]:
         # "1、公务接待费 2016年预算 8 万元，2015年 12.5 万元；对比减少 4.35 万元": the item's
         # own amount, certain where the item's words are on this line
         return item.head, item.head_line == state.line
+    last = state.claims[-1] if state.claims else None
+    if (last is not None and last.role == "amount" and last.year == state.year
+            and last.unit == "万元" and last.sentence != sentence.strip()
+            and re.match(r"^\s*(?:比|较|与|同比)", lead)):
+        # "因公出国（境）费 0.61 亿元。比 2015 年减少 48.45 万元": a sentence that opens with
+        # the comparison goes on with the amount the last one ended with
+        return last, False
     return (state.section_amounts[-1] if state.section_amounts else None), False
 
 
