@@ -160,7 +160,8 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
 
 def _warm(settings: Settings) -> int:
     """Start this worker's kernel and load what a build needs (papermill, nbconvert), while
-    the command computes the check results; returns the worker's pid."""
+    the command computes the check results; returns the worker's pid. Nobody waits for it:
+    a kernel that does not start fails the job that needs it, as before."""
     _WarmKernel.get(settings)
     return os.getpid()
 
@@ -282,9 +283,9 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
                     pool = stack.enter_context(_executor(executor, n, scheduler, len(jobs)))
                     # the workers start their kernels while this process checks, in bulk,
                     # every department to be reported (the pages read the stored results)
-                    warming = [pool.submit(_warm, settings) for _ in range(n)]
-                    _store_results(settings, [j.dept_year for j in jobs])
-                    cf.wait(warming)
+                    for _ in range(n):
+                        pool.submit(_warm, settings)
+                    _store_results(settings, [j.dept_year for j in jobs], force)
                     _build_all(pool, jobs, settings, on_result)
                 if index:
                     status = {r.key: "失败：" + r.message for r in results
@@ -307,14 +308,15 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
     return sorted(results, key=lambda r: r.key)
 
 
-def _store_results(settings: Settings, dys: list[DeptYear]) -> None:
+def _store_results(settings: Settings, dys: list[DeptYear], force: bool = False) -> None:
     """Check, in bulk, the departments of ``dys`` whose stored results are not current
-    (:func:`fiscal.results.store`), with a progress bar when there are many."""
+    (every one with ``force``: :func:`fiscal.results.store`), with a progress bar when there
+    are many."""
     stale, inputs = [], {}
     for dy in dys:
         if dy.slug not in inputs:
             inputs[dy.slug] = department_inputs(dy.slug, settings)
-        if not results_current(dy, settings, inputs[dy.slug]):
+        if force or not results_current(dy, settings, inputs[dy.slug]):
             stale.append(dy)
     if not stale:
         return
@@ -325,7 +327,8 @@ def _store_results(settings: Settings, dys: list[DeptYear]) -> None:
                disable=not sys.stderr.isatty() or len(stale) < results.CHUNK,
                dynamic_ncols=True)
     with bar:
-        results.store(settings, stale, progress=lambda n: bar.update(min(n, len(stale)) - bar.n))
+        results.store(settings, stale, force=force,
+                      progress=lambda n: bar.update(min(n, len(stale)) - bar.n))
 
 
 def _executor(kind: str, workers: int, scheduler: str | None, tasks: int):

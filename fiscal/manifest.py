@@ -7,7 +7,8 @@ changed rule or template rebuilds what it touches even when the version number s
 ``failed``) and the SHA-256 of the page written; and the same for the index, whose inputs
 are every department-year's folder, the status of each failed report, the overview notebook
 and the code. A page is current when its inputs and its bytes on
-disk are those the manifest records. Below ``report`` and ``batch``, which both read it.
+disk are those the manifest records. Below ``report``, ``batch`` and ``results``, which read it
+(``results`` for the inputs of a department's stored check results).
 """
 
 from __future__ import annotations
@@ -41,12 +42,25 @@ def _hash_folder(h, settings: Settings, dy: DeptYear) -> None:
         h.update(f"{dy.key}/{path.name}".encode() + b"\0" + path.read_bytes())
 
 
+#: The libraries whose versions can change a check result or a page's bytes.
+LIBRARIES = ("pandas", "numpy", "pyarrow", "pandera", "matplotlib", "seaborn", "jinja2",
+             "nbconvert", "papermill", "noto-cjk-sans-otc")
+
+
 @functools.cache
 def code_fingerprint() -> str:
-    """SHA-256 over the package version and every file of the ``fiscal`` package (code,
-    templates, schemas), named by its path in the package: computed once per process."""
+    """SHA-256 over the package version, the versions of :data:`LIBRARIES` and every file of
+    the ``fiscal`` package (code, templates, schemas), named by its path in the package:
+    computed once per process."""
+    from importlib import metadata
+
     root = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
+    for name in LIBRARIES:
+        try:
+            h.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name} absent".encode())
     for path in sorted(p for p in root.rglob("*") if p.is_file()
                        and "__pycache__" not in p.parts):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

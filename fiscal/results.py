@@ -172,19 +172,30 @@ def compute(budgets: list[Budget], inputs: dict[str, str] | None = None,
 
 def read(dy: DeptYear, settings: Settings, inputs: str | None = None) -> Results | None:
     """The stored results of ``dy`` when they are current (``inputs``: its department's
-    inputs hash, computed when not given), else ``None``."""
+    inputs hash, computed when not given), else ``None`` (also for a department-year stored
+    as one that does not load, and for a file that is not whole)."""
     inputs = inputs or department_inputs(dy.slug, settings)
     try:
         res = Results.from_json(settings.results_path(dy).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
         return None
     return res if res.inputs == inputs and res.key == dy.key else None
 
 
+def _unloadable(dy: DeptYear, settings: Settings, inputs: str) -> bool:
+    """Whether ``dy`` is stored, for these inputs, as a department-year that does not load."""
+    try:
+        data = json.loads(settings.results_path(dy).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == dy.key
+            and data.get("inputs") == inputs and "does_not_load" in data)
+
+
 def department(slug: str, settings: Settings, budget: Budget | None = None
                ) -> dict[str, Results]:
-    """The results of every department-year of a department: the stored ones when all are
-    current, else computed (and not stored: :func:`store` stores).
+    """The results of every department-year of a department that loads: the stored ones when
+    all are current, else computed (and not stored: :func:`store` stores).
 
     With ``budget``, that department-year is checked as given (a budget changed in memory,
     or read from a source file) with the department's other years from the data folder;
@@ -195,8 +206,9 @@ def department(slug: str, settings: Settings, budget: Budget | None = None
     inputs = department_inputs(slug, settings)
     if budget is None:
         stored = {dy.key: read(dy, settings, inputs) for dy in dys}
-        if dys and all(stored.values()):
-            return stored  # type: ignore[return-value]
+        if dys and all(res is not None or _unloadable(dy, settings, inputs)
+                       for dy, res in zip(dys, stored.values(), strict=True)):
+            return {k: res for k, res in stored.items() if res is not None}
     budgets = [] if budget is None else [budget]
     for dy in dys:
         if budget is not None and dy == budget.dept_year:
@@ -210,15 +222,19 @@ def department(slug: str, settings: Settings, budget: Budget | None = None
 
 
 def store(settings: Settings, dys: Iterable[DeptYear], chunk: int = CHUNK,
-          progress=None) -> int:
+          progress=None, force: bool = False) -> int:
     """Compute and store the results of the departments of ``dys`` whose stored results are
-    missing or stale; returns how many department-years were computed.
+    missing or stale (every one of them with ``force``); returns how many department-years
+    were computed.
 
     Departments are loaded and checked together in chunks of at most ``chunk``
-    department-years (a department's years always together). A chunk that does not load is
-    retried one department, then one department-year, at a time; a department-year that
-    still does not load gets no results (its report fails with the loader's message).
-    ``progress`` is called with the number of department-years done after each chunk.
+    department-years (a department's years always together). A chunk that does not load or
+    check is retried one department at a time; in a department, a year that does not load is
+    stored as such (with the loader's message, so that it is not tried again until its
+    inputs change) and the others are checked without it. A department that still cannot be
+    checked or written gets nothing stored: its report computes its results itself and says
+    what went wrong. ``progress`` is called with the number of department-years done after
+    each chunk.
     """
     todo: list[tuple[str, list[DeptYear], str]] = []
     by_slug: dict[str, list[DeptYear]] = {}
@@ -227,7 +243,7 @@ def store(settings: Settings, dys: Iterable[DeptYear], chunk: int = CHUNK,
     for slug in sorted({dy.slug for dy in dys}):
         siblings = by_slug.get(slug, [])
         inputs = department_inputs(slug, settings)
-        if not all(results_current(dy, settings, inputs) for dy in siblings):
+        if force or not all(results_current(dy, settings, inputs) for dy in siblings):
             todo.append((slug, siblings, inputs))
     done = 0
     batch: list[tuple[str, list[DeptYear], str]] = []
@@ -246,28 +262,38 @@ def store(settings: Settings, dys: Iterable[DeptYear], chunk: int = CHUNK,
 
 
 def _store_chunk(settings: Settings, batch: list[tuple[str, list[DeptYear], str]]) -> int:
-    """Load, check and store one chunk of departments; split it where it does not load."""
+    """Load, check and store one chunk of departments; one department at a time where the
+    chunk does not load or check."""
     folders = {dy.key: settings.dept_year_dir(dy) for _, dys, _ in batch for dy in dys}
     try:
         panel = load_panel(folders)
-    except FiscalError:
-        if len(batch) > 1:
-            return sum(_store_chunk(settings, [item]) for item in batch)
-        slug, dys, inputs = batch[0]
-        loaded = []
-        for dy in dys:
-            try:
-                loaded.append(load_budget(dy.slug, dy.year, dy.kind, settings))
-            except FiscalError:
-                continue
-        return _write(settings, compute(loaded, {slug: inputs})) if loaded else 0
-    budgets = budgets_of(panel, folders)
-    return _write(settings, compute([budgets[k] for k in sorted(budgets)],
-                                    {slug: inputs for slug, _, inputs in batch}, panel=panel))
+        budgets = budgets_of(panel, folders)
+        return _write(settings, compute([budgets[k] for k in sorted(budgets)],
+                                        {slug: inputs for slug, _, inputs in batch},
+                                        panel=panel))
+    except Exception:  # noqa: BLE001 - one department's trouble must not stop the others
+        return sum(_store_department(settings, *item) for item in batch)
+
+
+def _store_department(settings: Settings, slug: str, dys: list[DeptYear], inputs: str) -> int:
+    loaded, unloadable = [], {}
+    for dy in dys:
+        try:
+            loaded.append(load_budget(dy.slug, dy.year, dy.kind, settings))
+        except FiscalError as exc:
+            unloadable[dy] = str(exc)
+    try:
+        results = compute(loaded, {slug: inputs}) if loaded else {}
+        for dy, message in unloadable.items():
+            write_atomic(settings.results_path(dy), json.dumps(
+                {"format": FORMAT, "key": dy.key, "inputs": inputs, "does_not_load": message},
+                ensure_ascii=False, indent=1) + "\n")
+        return _write(settings, results)
+    except Exception:  # noqa: BLE001 - its report computes the results and says what failed
+        return 0
 
 
 def _write(settings: Settings, results: dict[str, Results]) -> int:
     for key, res in results.items():
         write_atomic(settings.results_path(DeptYear.parse(key)), res.to_json())
     return len(results)
-

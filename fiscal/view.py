@@ -330,10 +330,9 @@ def _all_results(settings: Settings) -> tuple[dict[str, results.Results], dict[s
             found.update(results.department(slug, settings))
         broken = {}
         for dy in dys:
-            if dy.key not in found:
-                try:  # one bad folder must not hide the others: say why it does not load
+            if dy.key not in found:  # it does not load: say why (the others are shown)
+                try:
                     load_budget(dy.slug, dy.year, dy.kind, settings)
-                    broken[dy.key] = "无法核对"
                 except FiscalError as exc:
                     broken[dy.key] = str(exc)
         hit = (stamp, {dy.key: found[dy.key] for dy in dys if dy.key in found}, broken)

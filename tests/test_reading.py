@@ -549,3 +549,28 @@ def test_a_sentence_opening_with_the_comparison_goes_on_with_the_last_amount(tmp
     assert change["parent"] == abroad["claim"]
     assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]
     assert errors(found) == []
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    # respective amounts stay amounts: 600 + 500 > 1000
+    ("支出决算1000万元，其中基本支出和项目支出分别为600万元和500万元。", "claim_parts"),
+    # a count before the change does not take the change's %: 10 / 40 = 25%, not 40%
+    ("因公出国（境）费30万元，组团2个，出国12人，比上年减少10万元，下降40%。", "claim_change_pct"),
+    # last year's figure in brackets ends no list: 120 + 90 ≠ 200
+    ("“三公”经费决算200万元，其中：公务接待费120万元（上年130万元），公务用车运行维护费90万元。",
+     "claim_parts"),
+    # 上年财政拨款结转 is this year's income: 800 + 300 ≠ 1000
+    ("收入总计1000万元，其中：本年收入800万元，上年财政拨款结转300万元。", "claim_parts"),
+])
+def test_the_new_structures_leave_these_errors_found(tmp_path, text, rule):
+    _, _, found = read(tmp_path, FINAL_HEAD + text + "\n")
+    assert list(found.loc[found["severity"] == "error", "rule"]) == [rule]
+
+
+def test_a_comparison_after_a_list_is_the_wholes(tmp_path):
+    # 100 / 900 = 11.1%: the change of the 1000, not of its last part
+    text = FINAL_HEAD + ("支出决算1000万元，其中基本支出600万元，项目支出400万元。"
+                         "比上年增加100万元，增长11.1%。\n")
+    _, rel, found = read(tmp_path, text)
+    assert found.empty
+    assert verdicts(rel, "claim_change_pct") == ["holds"]

@@ -102,10 +102,30 @@ def test_a_department_year_that_does_not_load_leaves_its_department_checked(data
     text = claims.read_text(encoding="utf-8")
     claims.write_text(text.replace(",amount,21.56,", ",amount,abc,", 1), encoding="utf-8")
     assert results.store(data, data.dept_years()) == 3
-    assert not data.results_path(broken).exists()
+    assert results.read(broken, data) is None
+    assert "'abc' is not a number" in data.results_path(broken).read_text(encoding="utf-8")
     assert results.read(GUILIN_2016, data) is not None
+    assert results.store(data, data.dept_years()) == 0  # not tried again: nothing changed
+    assert sorted(results.department("guilin-sfj", data)) == ["guilin-sfj/2015",
+                                                              "guilin-sfj/2016"]
     page = view.index(data).body
     assert "无法读取" in page and "2017" in page
+
+
+def test_a_department_that_cannot_be_checked_does_not_stop_the_others(data, monkeypatch):
+    """A department whose check raises gets nothing stored (its report checks it itself and
+    says what failed); the other departments are stored."""
+    compute = results.compute
+
+    def failing(budgets, *args, **kwargs):
+        if any(b.dept_year.slug == "guilin-sfj" for b in budgets):
+            raise RuntimeError("a rule's bug")
+        return compute(budgets, *args, **kwargs)
+
+    monkeypatch.setattr(results, "compute", failing)
+    assert results.store(data, data.dept_years()) == 1
+    assert results.read(SEED, data) is not None
+    assert not data.results_path(GUILIN_2016).exists()
 
 
 def test_report_sections_and_index_are_the_same_from_stored_and_computed_results(data):

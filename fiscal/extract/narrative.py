@@ -62,18 +62,19 @@ MONEY_UNITS = {"亿元": "亿元", "万元": "万元", "万": "万元", "元": "
 COUNT_UNITS = ("个", "人", "名", "辆", "台（套）", "台", "家", "项", "条", "次")
 INCREASE = r"增幅|涨幅|增加|增长|上升|提高|上涨|增收|增支|增"
 DECREASE = r"降幅|减幅|减少|下降|降低|节约|压减|压缩|缩减|减收|减支|减"
-CHANGE_END_RE = re.compile(rf"(?P<word>{INCREASE}|{DECREASE})(?:了|为|是|达)?"
-                           r"(?:支出|收入|开支)?\s*$")
+CHANGE_END_RE = re.compile(rf"(?:(?P<word>{INCREASE}|{DECREASE})(?:了|为|是|达)?"
+                           r"|(?P<verb>增加|减少)了?(?:支出|收入|开支))\s*$")
 FLAT_RE = re.compile(r"(?:与\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年)"
                      r"(?:年初)?(?:预算数?|决算数?|执行数)?(同口径)?|同比)\s*持平")
 PRIOR_END_RE = re.compile(
-    r"(?:比|较|与|同)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)"
+    r"(?:比|较|与|同)\s*(?:(?P<year>\d{4})\s*年(?:度)?|上年|去年|上一年)的?"
     r"(?P<basis>预算执行数|预算数?|决算数?|执行数|预算批复数)?(?:同口径)?"
     r"(?:累计|实际)?(?:支出|发生)?(?:数|额)?(?:为|是|的)?\s*(?:[（(]\s*)?$")
 #: A figure whose subject says it is last year's (``上年运行费 X`` / ``去年同期 X``), not a
-#: comparison (``比上年``) nor this year's carry-over (``上年结转``, ``上年结余``).
+#: comparison (``比上年``) nor this year's carry-over or opening balance (``上年财政拨款结转``,
+#: ``上年结余``, ``上年末``).
 PRIOR_SUBJECT_RE = re.compile(r"(?:^|[（(、])\s*(?:上年度?|去年|上一年度?)(?:同期)?"
-                              r"(?!度?\s*(?:结转|结余|相比|比较))[^（(）)比较与同]*$")
+                              r"(?!末|[^（(）)]*(?:结转|结余|相比|比较))[^（(）)比较与同]*$")
 #: A prior figure printed without a unit before the change: 较上年2.08减少0.03万元.
 BARE_PRIOR_RE = re.compile(
     r"(?:比|较)\s*(?:\d{4}\s*年(?:度)?|上年|去年)(?:预算数?|决算数?|执行数)?\s*"
@@ -478,7 +479,9 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                                      else None)
                 if listed[0] == 0:
                     run_lead = lead
-                elif ref is not None:
+                elif (ref is not None and re.fullmatch(r"\s*(?:和|及|与|以及|、)\s*", lead)
+                      and re.search(rf"(?:{INCREASE}|{DECREASE})(?:了|为|是|达)?\s*$",
+                                    run_lead)):
                     # "分别减少 a 和 b，下降 p% 和 q%": b is a change and q% a change in %, as the
                     # first of their run says
                     role_lead = run_lead
@@ -547,6 +550,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     # "（上年运行费 X …）": last year's figure, no part of this year's whole
                     last_year = (claim.role == "amount" and not YEAR_RE.search(lead_tail)
                                  and PRIOR_SUBJECT_RE.search(lead_tail) is not None)
+                    alone = False   # of another year than its list's whole, and no part
                     if scope is not None:
                         own = (YEAR_RE.search(lead_tail) or OWN_BASIS_RE.search(lead_tail)
                                or last_year)
@@ -555,9 +559,10 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                             # of its own year's whole
                             same = _latest_amount(state, scope[0].subject, scope[0].basis,
                                                   year=claim.year)
-                            scope = ((same, scope[1]) if same is not None
-                                     else None if last_year else scope)
-                    if scope is not None:
+                            if same is not None:
+                                scope = (same, scope[1])
+                            alone = same is None and last_year
+                    if scope is not None and not alone:
                         if claim.role == "amount" and not own:
                             # a listed part is of its whole's year and basis unless it says
                             # otherwise ("2010年决算 X。其中，A a，B b")
@@ -566,7 +571,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
                             claim.certainty = "inferred"  # a list from an earlier line
-                    if claim.parent and scope is not None:
+                    if claim.parent and scope is not None and not alone:
                         state.listed.add(scope[0].claim)
                 else:
                     _attach_part(state, item, claim, first_in_item, sentence[:fig_start])
@@ -849,9 +854,11 @@ def _lookup_ref(state: _State, lead: str, sentence: str = "") -> tuple[Claim | N
     last = state.claims[-1] if state.claims else None
     if (last is not None and last.role == "amount" and last.year == state.year
             and last.unit == "万元" and last.sentence != sentence.strip()
-            and re.match(r"^\s*(?:比|较|与|同比)", lead)):
+            and re.match(r"^\s*(?:比|较|与|同比)", lead)
+            and sum(c.role == "amount" and c.sentence == last.sentence
+                    for c in state.claims) == 1):
         # "因公出国（境）费 0.61 亿元。比 2015 年减少 48.45 万元": a sentence that opens with
-        # the comparison goes on with the amount the last one ended with
+        # the comparison goes on with the one amount the last sentence stated
         return last, False
     return (state.section_amounts[-1] if state.section_amounts else None), False
 
@@ -1013,10 +1020,8 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
             sign = -1 if re.fullmatch(DECREASE, cm.group(1)) else 1
             year, basis = vs or (state.year - 1, state.basis)
         parent = prev_amount.claim if prev_amount else ""
-        if (prev_claim is not None and prev_claim.role == "count"
-                and prev_claim.sentence == sentence.strip()
-                and (prev_amount is None or prev_amount.sentence != prev_claim.sentence
-                     or state.claims.index(prev_claim) > state.claims.index(prev_amount))):
+        last = state.claims[-1] if state.claims else None
+        if last is not None and last.role == "count" and last.sentence == sentence.strip():
             parent = ""   # "出国人次从 29 人降为 16 人，下降 44.8%": the counts' change
     else:
         pm = PRIOR_END_RE.search(lead_tail)
@@ -1036,7 +1041,7 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
                               num, unit, printed, line_no)
         elif cm and money:
             role = "change"
-            sign = -1 if re.fullmatch(DECREASE, cm["word"]) else 1
+            sign = -1 if re.fullmatch(DECREASE, cm["word"] or cm["verb"]) else 1
             parent = prev_amount.claim if prev_amount is not None else ""
             year, basis = vs or (state.year - 1, state.basis)
         else:
