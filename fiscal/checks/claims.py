@@ -81,8 +81,8 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     declared = {(k, tid, col) for k, m in p.meta.items()
                 for tid, info in m.get("tables", {}).items()
                 for col in [*info.get("columns", []), "vehicle"]}
-    cl = cl[[(k, t, c) in declared for k, t, c in zip(cl["key"], cl["table"], cl["column"],
-                                                       strict=True)]]
+    cl = cl[[(k, t, c) in declared for k, t, c in zip(
+        cl["key"].tolist(), cl["table"].tolist(), cl["column"].tolist(), strict=True)]]
     if cl.empty:
         return empty_findings()
     v = _claim_cells(p)
@@ -111,7 +111,8 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     # a declared column with no printed cell: an empty cell, read as 0
     missing = cl.merge(m[["key", "claim"]], on=["key", "claim"], how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
-    rows_of = pd.concat([p.cells[["key", "table", f]].rename(columns={f: "item"})
+    cells = p.cells[p.cells["key"].isin(missing["key"].unique())]  # (most claims matched)
+    rows_of = pd.concat([cells[["key", "table", f]].rename(columns={f: "item"})
                          for f in ("code", "name", "label")], ignore_index=True)
     rows_of = rows_of.drop_duplicates()
     found_row = missing.merge(rows_of.assign(_hit=True), on=["key", "table", "item"],
@@ -311,8 +312,13 @@ def _pct_rows(m: pd.DataFrame, rule: str, compute, describe) -> pd.DataFrame:
     rows, verdicts, lines, figures = [], [], [], []
     cache: dict[tuple, object] = {}
     skip = {"key", "slug", "department", "year", "kind", "claim", "section", "sentence"}
-    for r in m.to_dict("records"):
-        sig = tuple(str(v) for k, v in r.items() if k not in skip)
+    names = list(m.columns)
+    values = [m[c].tolist() for c in names]  # (far quicker than to_dict on Arrow columns)
+    # what the figures are, whatever department-year states them (a value that is not equal
+    # to itself, NaN, only misses the cache)
+    sigs = zip(*[v for c, v in zip(names, values, strict=True) if c not in skip], strict=True)
+    for vals, sig in zip(zip(*values, strict=True), sigs, strict=True):
+        r = dict(zip(names, vals, strict=True))
         if sig not in cache:
             cache[sig] = compute(r)
         got = cache[sig]
@@ -397,11 +403,10 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
     if cl.empty:
         return empty_findings()
     cl = cl[cl["role"].isin(["amount", "count"])].copy()
-    scale = cl["unit"].map(lambda u: FEN_PER_WAN if u == "万元" else 1)
-    cl["v"] = [int(v * s) for v, s in zip(cl["value"], scale, strict=True)]
+    money = (cl["unit"] == "万元").to_numpy()
+    cl["v"] = np.where(money, _scaled(cl["value"], FEN_PER_WAN), _scaled(cl["value"], 1))
     # counts (人, 辆, 个 …) are exact: no rounding tolerance
-    cl["u"] = [int(u * s) if unit == "万元" else 0
-               for u, s, unit in zip(cl["ulp"], scale, cl["unit"], strict=True)]
+    cl["u"] = np.where(money, _scaled(cl["ulp"], FEN_PER_WAN), 0)
     parts = cl[(cl["parent"] != "") & (cl["parts"] != "")]
     if parts.empty:
         return empty_findings()
@@ -426,9 +431,10 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
         if kind == "partial":  # only parts that exceed their whole are wrong
             over = (df["s"] - df["v"]) * 2 > (df["su"] + df["u"])
             exp = exp.where(over, act)
-        msg = ("“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word
-               + " " + (df["s"] / np.where(money, FEN_PER_WAN, 1)).map(
-                   lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）")
+        msg = Msg(lambda df, word=word: (
+            "“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word + " "
+            + (df["s"] / np.where(df["unit"] == "万元", FEN_PER_WAN, 1)).map(
+                lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）"))
         figs = lines = None
         if collect:
             figs = [(w, *f) for w, f in zip(df["printed"], df["figs"], strict=True)]
@@ -438,6 +444,13 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
                                    doubt=df["doubt"].to_numpy(dtype=bool),
                                    figures=figs, line_tuples=lines))
     return _concat(out)
+
+
+def _scaled(values: pd.Series, scale: int) -> np.ndarray:
+    """Decimal values times ``scale`` as whole numbers (truncated), each distinct value
+    converted once."""
+    codes, uniques = pd.factorize(values)
+    return np.array([int(u * scale) for u in uniques], dtype="int64")[codes]
 
 
 def _ratio(num: tuple[Fraction, Fraction], den: tuple[Fraction, Fraction]
