@@ -77,6 +77,9 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     own = np.where(cl["kind"] == "final", "决算", "预算")
     cl = cl[(cl["table"] != "") & (cl["role"] == "amount") & (cl["claim_year"] == cl["year"])
             & ((cl["basis"] == own) | (cl["basis"] == "执行数"))]
+    # (only what is compared and what a finding names: every merge copies every column)
+    cl = cl[["key", "slug", "year", "kind", "claim", "subject", "table", "item", "column",
+             "claim_year", "basis", "role", "value_fen", "ulp_fen", "printed", "source_line"]]
     # only tables the disclosure prints, and columns those tables have
     declared = {(k, tid, col) for k, m in p.meta.items()
                 for tid, info in m.get("tables", {}).items()
@@ -86,6 +89,8 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     if cl.empty:
         return empty_findings()
     v = _claim_cells(p)
+    # (only the tables and columns claims name can match: the rest need not be sorted)
+    v = v[v["table"].isin(cl["table"].unique()) & v["column"].isin(cl["column"].unique())]
     on = ["key", "table", "column"]
     named = cl[~cl["item"].isin(["", "Σ"])]
     hits = []
