@@ -671,13 +671,13 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
                         f" '{raw.at[idx, 'amount_wan']}' and ulp_wan '{raw.at[idx, 'ulp_wan']}'"
                         " must both be filled or both be empty — write the unit of the last"
                         " printed digit beside every amount")
-    meta_of = raw["key"].map
+    meta_of = _meta_of(raw["key"], metas)
     out = pd.DataFrame({
         "key": raw["key"],
-        "slug": meta_of({k: m["slug"] for k, m in metas.items()}),
-        "department": meta_of({k: m["department"] for k, m in metas.items()}),
-        "year": meta_of({k: int(m["year"]) for k, m in metas.items()}).astype("int64"),
-        "kind": meta_of({k: m["kind"] for k, m in metas.items()}),
+        "slug": meta_of("slug"),
+        "department": meta_of("department"),
+        "year": meta_of("year"),
+        "kind": meta_of("kind"),
         "table": table_id,
         "row": _panel_ints(raw, "row", problems), "side": raw["side"], "code": raw["code"],
         "label": raw["label"], "name": raw["name"],
@@ -687,6 +687,21 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
         "_file": raw["_file"], "_line": raw["_line"],
     })
     return out
+
+
+def _meta_of(keys: pd.Series, metas: dict[str, dict]) -> Callable[[str], pd.Series]:
+    """``field -> Series``: a meta field of each row's department-year, looked up once per
+    key (``year`` as int64, text in the keys' dtype)."""
+    codes, uniques = pd.factorize(keys)
+    uniques = list(uniques)
+
+    def field(name: str) -> pd.Series:
+        if name == "year":
+            return pd.Series(np.array([int(metas[k]["year"]) for k in uniques] + [0],
+                                      dtype="int64")[codes], index=keys.index)
+        values = pd.array([metas[k][name] for k in uniques] + [""], dtype=keys.dtype)
+        return pd.Series(values.take(codes), index=keys.index)
+    return field
 
 
 def _panel_ints(raw: pd.DataFrame, col: str, problems: Problems) -> pd.Series:
@@ -709,12 +724,12 @@ def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: Problems)
                             f" '{raw.at[idx, col]}' is not a number (claim {raw.at[idx, 'claim']})"
                             " — fix the cell", AmountError)
         raw.loc[bad, col] = "0"
-    meta_of = raw["key"].map
+    meta_of = _meta_of(raw["key"], metas)
     out = raw.rename(columns={"year": "claim_year"}).copy()
-    out["slug"] = meta_of({k: m["slug"] for k, m in metas.items()})
-    out["department"] = meta_of({k: m["department"] for k, m in metas.items()})
-    out["year"] = meta_of({k: int(m["year"]) for k, m in metas.items()}).astype("int64")
-    out["kind"] = meta_of({k: m["kind"] for k, m in metas.items()})
+    out["slug"] = meta_of("slug")
+    out["department"] = meta_of("department")
+    out["year"] = meta_of("year")
+    out["kind"] = meta_of("kind")
     out["claim_year"] = _panel_ints(raw, "year", problems)
     out["source_line"] = _panel_ints(raw, "source_line", problems)
     out["value"] = _per_distinct(out["value"], Decimal)
