@@ -41,7 +41,7 @@ def rule_claim_restated(p: Panel) -> pd.DataFrame:
     cl = p.money_claims
     if cl.empty:
         return empty_findings()
-    heads = cl[cl["role"] == "amount"][["key", "claim", "subject", "claim_year", "basis",
+    heads = cl.loc[cl["role"] == "amount", ["key", "claim", "subject", "claim_year", "basis",
                                          "value_fen", "ulp_fen", "printed", "source_line"]]
     again = cl[(cl["role"] == "amount") & (cl["parent"] != "") & (cl["parts"] == "")]
     m = again.merge(heads, left_on=["key", "parent", "subject", "claim_year", "basis"],
