@@ -37,10 +37,13 @@ def _values(cells: pd.DataFrame) -> pd.DataFrame:
 def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
     """类 = Σ款 and 款 = Σ项 by code prefix, in every coded table and column."""
     v = p.values
-    coded = v[(v["code"] != "") & v["table"].isin(
-        [t for t, s in TABLES.items() if s.codes in CODE_LEVELS])]
     coded_tables = [t for t, s in TABLES.items() if s.codes in CODE_LEVELS]
-    allrows = p.cells[(p.cells["code"] != "") & p.cells["table"].isin(coded_tables)]
+    coded = v.loc[(v["code"] != "") & v["table"].isin(coded_tables),
+                  ["key", "table", "side", "column", "code", "amount_fen", "ulp_fen"]]
+    # (what a finding names and compares: every filter and merge copies every column)
+    allrows = p.cells.loc[(p.cells["code"] != "") & p.cells["table"].isin(coded_tables),
+                          [*KEY, "table", "side", "code", "label", "column", "amount_fen",
+                           "ulp_fen", "source_line"]]
     out = []
     for child_len, parent_len in ((5, 3), (7, 5)):
         ch = coded[coded["code"].str.len() == child_len].copy()
@@ -80,10 +83,11 @@ def hierarchy_findings(m: pd.DataFrame, parent_len: int, child_len: int) -> pd.D
 def rule_row_total(p: Panel) -> pd.DataFrame:
     """合计 = 基本支出 + 项目支出 on every row that has those columns."""
     v = p.values
-    v = v[v["column"].isin(["total", "basic", "project"])]
+    idx = [*KEY, "table", "side", "row"]
+    v = v.loc[v["column"].isin(["total", "basic", "project"]),
+              [*idx, "column", "amount_fen", "ulp_fen"]]
     if v.empty:
         return empty_findings()
-    idx = [*KEY, "table", "side", "row"]
     wide = v.pivot_table(index=idx, columns="column", values=["amount_fen", "ulp_fen"],
                          aggfunc="first")
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
@@ -97,7 +101,7 @@ def rule_row_total(p: Panel) -> pd.DataFrame:
                 & (wide["amount_fen_basic"].notna() | wide["amount_fen_project"].notna())]
     if wide.empty:
         return empty_findings()
-    info = p.cells.drop_duplicates(idx)[[*idx, "code", "label", "source_line"]]
+    info = p.cells[[*idx, "code", "label", "source_line"]].drop_duplicates(idx)
     wide = wide.merge(info, on=idx, how="left")
     parts = (wide["amount_fen_basic"].fillna(0) + wide["amount_fen_project"].fillna(0)).astype(
         "int64")
@@ -134,13 +138,14 @@ def rule_outline(p: Panel) -> pd.DataFrame:
     if c.empty:
         return empty_findings()
     idx = ROW
-    rows = c.drop_duplicates(idx)[[*idx, "level", "label"]].copy()
+    rows = c[[*idx, "level", "label"]].drop_duplicates(idx)
     rows["uid"] = np.arange(len(rows))
     rows["parent"] = _parents(rows)
     # a total row (level 0) is no outline parent
     lvl0 = set(rows.loc[rows["level"] == 0, "uid"])
     rows.loc[rows["parent"].isin(lvl0), "parent"] = pd.NA
-    v = _values(c).merge(rows[[*idx, "uid", "parent"]], on=idx)
+    v = _values(c)[[*KEY, "table", "side", "row", "label", "column", "amount_fen", "ulp_fen",
+                    "source_line"]].merge(rows[[*idx, "uid", "parent"]], on=idx)
     kids = v[v["parent"].notna()].groupby(["parent", "column"]).agg(
         child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum")).reset_index()
     has_kids = set(rows["parent"].dropna().astype(int))
@@ -163,13 +168,14 @@ def rule_totals(p: Panel) -> pd.DataFrame:
     """合计 rows: 合计 = Σ top-level rows; 本年…合计 = Σ rows above; …总计 = 本年合计 + rest."""
     c = p.cells
     idx = ROW
-    rows = c.drop_duplicates(idx)[[*idx, "level", "name"]].copy()
+    rows = c[[*idx, "level", "name"]].drop_duplicates(idx)
     rows = rows.sort_values(idx)
     is_total = rows["level"] == 0
     # segment: how many totals come before a row (a total belongs to the rows above it)
     rows["segment"] = (is_total.groupby([rows[k] for k in ROW[:-1]]).cumsum()
                        - is_total.astype(int))
-    v = _values(c).merge(rows[[*idx, "segment"]], on=idx)
+    v = _values(c)[[*KEY, "table", "side", "row", "level", "name", "column", "amount_fen",
+                    "ulp_fen", "source_line"]].merge(rows[[*idx, "segment"]], on=idx)
     top = v[v["level"] == 1]
     out = []
     totals = v[v["level"] == 0].copy()
