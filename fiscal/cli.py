@@ -147,15 +147,21 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def resolve_targets(targets: list[str], all_: bool):
-    """``(label, loader)`` pairs for targets: department-years, folders or source files."""
+def resolve_targets(targets: list[str], all_: bool, found: bool = False):
+    """``(label, loader)`` pairs for targets: department-years, folders or source files.
+
+    With ``found``, the data folder's department-years (``--all``) come as ``("found",
+    DeptYear)``: folders :meth:`~fiscal.config.Settings.dept_years` has just seen, not looked
+    up again one by one."""
     settings = Settings.from_env()
-    if all_:
+    out = []
+    if all_ and found:
+        out = [("found", dy) for dy in settings.dept_years()]
+    elif all_:
         targets = [dy.key for dy in settings.dept_years()] + list(targets)
-    if not targets:
+    if not targets and not out:
         raise TargetError("no target given",
                           fix="name <slug>/<year> (see `fiscal list`), a folder, or use --all")
-    out = []
     for t in targets:
         path = Path(t)
         if path.is_dir():
@@ -207,14 +213,16 @@ def chunks_for(targets: list[str], all_: bool, size: int = CHUNK
     """``fiscal check``'s targets in chunks of at most ``size`` department-years, whole
     departments each (one department with more years is a chunk of its own), in the order
     of their keys: ``(folders by key, budgets extracted in memory from source files)``."""
-    settings, resolved = resolve_targets(targets, all_)
+    settings, resolved = resolve_targets(targets, all_, found=True)
     by_slug: dict[str, tuple[dict[str, Path], list[Budget]]] = {}
     for kind, target in resolved:
         if kind == "source":
             b = budget_from_source(target, settings)
             by_slug.setdefault(b.dept_year.slug, ({}, []))[1].append(b)
             continue
-        if kind == "dept_year":
+        if kind == "found":
+            dy, folder = target, settings.dept_year_dir(target)
+        elif kind == "dept_year":
             dy, folder = target, settings.existing_dept_year_dir(target)
         else:
             from fiscal.load import read_meta  # lazy: pandas

@@ -417,8 +417,8 @@ class Panel:
         if cl.empty:
             return cl
         m = cl[cl["unit"] == "万元"].copy()
-        m["value_fen"] = [int(v * FEN_PER_WAN) for v in m["value"]]
-        m["ulp_fen"] = [int(u * FEN_PER_WAN) for u in m["ulp"]]
+        m["value_fen"] = _per_distinct(m["value"], lambda v: int(v * FEN_PER_WAN), "int64")
+        m["ulp_fen"] = _per_distinct(m["ulp"], lambda u: int(u * FEN_PER_WAN), "int64")
         return m
 
     @classmethod
@@ -439,6 +439,34 @@ class Panel:
                 claims.append(cl)
         return cls(cells=_concat(cells, _empty_cells), claims=_concat(claims, pd.DataFrame),
                    meta=meta)
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[object], object],
+                  dtype: str | type = object) -> pd.Series:
+    """``convert`` applied to each value, computed once per distinct value (a panel repeats
+    the same few figures a lot); the values must be hashable and not missing."""
+    codes, uniques = pd.factorize(values)
+    out = np.array([convert(u) for u in uniques], dtype=dtype)
+    return pd.Series(out[codes] if len(codes) else out[:0], index=values.index, dtype=dtype)
+
+
+def _one_chunk(df: pd.DataFrame) -> pd.DataFrame:
+    """Arrow-backed columns of ``df`` as one contiguous chunk each: a frame concatenated
+    from many parts keeps them as chunks, and every row selection (a filter, a merge) then
+    costs more."""
+    out = {}
+    for c, t in df.dtypes.items():
+        arr = df[c].array
+        if hasattr(arr, "__arrow_array__"):
+            chunked = arr.__arrow_array__()
+            if getattr(chunked, "num_chunks", 1) > 1:
+                out[c] = pd.array(chunked.combine_chunks(), dtype=t)
+    if not out:
+        return df
+    df = df.copy()
+    for c, a in out.items():
+        df[c] = pd.Series(a, index=df.index)
+    return df
 
 
 def _concat(frames: list[pd.DataFrame], empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -578,10 +606,10 @@ def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
     pandas' Arrow-backed strings cost more per operation than they save on the
     many small merges the checks do for a few department-years (-25 % for one),
     and save more than they cost on a large panel (+25 % at 1,000), so only small
-    frames are converted.
+    frames are converted; a large one gets its Arrow columns in one chunk each.
     """
     if len(df) > SMALL_PANEL_ROWS:
-        return df
+        return _one_chunk(df)
     cols = {c: object for c, t in df.dtypes.items() if str(t) in ("str", "string")}
     return df.astype(cols) if cols else df
 
@@ -662,13 +690,13 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
                         f" '{raw.at[idx, 'amount_wan']}' and ulp_wan '{raw.at[idx, 'ulp_wan']}'"
                         " must both be filled or both be empty — write the unit of the last"
                         " printed digit beside every amount")
-    meta_of = raw["key"].map
+    meta_of = _meta_of(raw["key"], metas)
     out = pd.DataFrame({
         "key": raw["key"],
-        "slug": meta_of({k: m["slug"] for k, m in metas.items()}),
-        "department": meta_of({k: m["department"] for k, m in metas.items()}),
-        "year": meta_of({k: int(m["year"]) for k, m in metas.items()}).astype("int64"),
-        "kind": meta_of({k: m["kind"] for k, m in metas.items()}),
+        "slug": meta_of("slug"),
+        "department": meta_of("department"),
+        "year": meta_of("year"),
+        "kind": meta_of("kind"),
         "table": table_id,
         "row": _panel_ints(raw, "row", problems), "side": raw["side"], "code": raw["code"],
         "label": raw["label"], "name": raw["name"],
@@ -678,6 +706,21 @@ def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
         "_file": raw["_file"], "_line": raw["_line"],
     })
     return out
+
+
+def _meta_of(keys: pd.Series, metas: dict[str, dict]) -> Callable[[str], pd.Series]:
+    """``field -> Series``: a meta field of each row's department-year, looked up once per
+    key (``year`` as int64, text in the keys' dtype)."""
+    codes, uniques = pd.factorize(keys)
+    uniques = list(uniques)
+
+    def field(name: str) -> pd.Series:
+        if name == "year":
+            return pd.Series(np.array([int(metas[k]["year"]) for k in uniques] + [0],
+                                      dtype="int64")[codes], index=keys.index)
+        values = pd.array([metas[k][name] for k in uniques] + [""], dtype=keys.dtype)
+        return pd.Series(values.take(codes), index=keys.index)
+    return field
 
 
 def _panel_ints(raw: pd.DataFrame, col: str, problems: Problems) -> pd.Series:
@@ -700,15 +743,15 @@ def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: Problems)
                             f" '{raw.at[idx, col]}' is not a number (claim {raw.at[idx, 'claim']})"
                             " — fix the cell", AmountError)
         raw.loc[bad, col] = "0"
-    meta_of = raw["key"].map
+    meta_of = _meta_of(raw["key"], metas)
     out = raw.rename(columns={"year": "claim_year"}).copy()
-    out["slug"] = meta_of({k: m["slug"] for k, m in metas.items()})
-    out["department"] = meta_of({k: m["department"] for k, m in metas.items()})
-    out["year"] = meta_of({k: int(m["year"]) for k, m in metas.items()}).astype("int64")
-    out["kind"] = meta_of({k: m["kind"] for k, m in metas.items()})
+    out["slug"] = meta_of("slug")
+    out["department"] = meta_of("department")
+    out["year"] = meta_of("year")
+    out["kind"] = meta_of("kind")
     out["claim_year"] = _panel_ints(raw, "year", problems)
     out["source_line"] = _panel_ints(raw, "source_line", problems)
-    out["value"] = [Decimal(v) for v in out["value"]]
-    out["ulp"] = [Decimal(v) for v in out["ulp"]]
+    out["value"] = _per_distinct(out["value"], Decimal)
+    out["ulp"] = _per_distinct(out["ulp"], Decimal)
     lead = ["key", "slug", "department", "year", "kind"]
     return out[lead + [c for c in out.columns if c not in lead]]

@@ -55,7 +55,7 @@ def _claim_cells(p: Panel) -> pd.DataFrame:
     leaf = v[v["column"].isin(["vehicle_purchase", "vehicle_operation"])]
     if leaf.empty:
         return v
-    have = v[v["column"] == "vehicle"][["key", "table", "row"]].drop_duplicates()
+    have = v.loc[v["column"] == "vehicle", ["key", "table", "row"]].drop_duplicates()
     g = leaf.groupby(["key", "table", "row"], sort=False)
     vsum = g.agg(amount_fen=("amount_fen", "sum"), ulp_fen=("ulp_fen", "sum")).reset_index()
     first = leaf.drop_duplicates(["key", "table", "row"]).drop(columns=["amount_fen", "ulp_fen"])
@@ -77,15 +77,20 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     own = np.where(cl["kind"] == "final", "决算", "预算")
     cl = cl[(cl["table"] != "") & (cl["role"] == "amount") & (cl["claim_year"] == cl["year"])
             & ((cl["basis"] == own) | (cl["basis"] == "执行数"))]
+    # (only what is compared and what a finding names: every merge copies every column)
+    cl = cl[["key", "slug", "year", "kind", "claim", "subject", "table", "item", "column",
+             "claim_year", "basis", "role", "value_fen", "ulp_fen", "printed", "source_line"]]
     # only tables the disclosure prints, and columns those tables have
     declared = {(k, tid, col) for k, m in p.meta.items()
                 for tid, info in m.get("tables", {}).items()
                 for col in [*info.get("columns", []), "vehicle"]}
-    cl = cl[[(k, t, c) in declared for k, t, c in zip(cl["key"], cl["table"], cl["column"],
-                                                       strict=True)]]
+    cl = cl[[(k, t, c) in declared for k, t, c in zip(
+        cl["key"].tolist(), cl["table"].tolist(), cl["column"].tolist(), strict=True)]]
     if cl.empty:
         return empty_findings()
     v = _claim_cells(p)
+    # (only the tables and columns claims name can match: the rest need not be sorted)
+    v = v[v["table"].isin(cl["table"].unique()) & v["column"].isin(cl["column"].unique())]
     on = ["key", "table", "column"]
     named = cl[~cl["item"].isin(["", "Σ"])]
     hits = []
@@ -111,7 +116,8 @@ def rule_claim_table(p: Panel) -> pd.DataFrame:
     # a declared column with no printed cell: an empty cell, read as 0
     missing = cl.merge(m[["key", "claim"]], on=["key", "claim"], how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
-    rows_of = pd.concat([p.cells[["key", "table", f]].rename(columns={f: "item"})
+    cells = p.cells[p.cells["key"].isin(missing["key"].unique())]  # (most claims matched)
+    rows_of = pd.concat([cells[["key", "table", f]].rename(columns={f: "item"})
                          for f in ("code", "name", "label")], ignore_index=True)
     rows_of = rows_of.drop_duplicates()
     found_row = missing.merge(rows_of.assign(_hit=True), on=["key", "table", "item"],
@@ -167,7 +173,7 @@ def _compared(p: Panel, role: str) -> pd.DataFrame:
         return cl
     cl = cl[cl["role"] == role]
     amt = p.money_claims
-    amt = amt[amt["role"] == "amount"][["key", "claim", "claim_year", "value", "ulp",
+    amt = amt.loc[amt["role"] == "amount", ["key", "claim", "claim_year", "value", "ulp",
                                         "value_fen", "ulp_fen", "printed", "source_line",
                                         "certainty"]]
     return cl.merge(amt, left_on=["key", "parent"], right_on=["key", "claim"],
@@ -184,7 +190,7 @@ def _with(m: pd.DataFrame, p: Panel, role: str, suffix: str, how: str = "inner"
     rel = p.money_claims
     cols = ["key", "parent", "claim", "claim_year", "basis", "value", "ulp", "value_fen",
             "ulp_fen", "printed", "source_line", "certainty", "sentence"]
-    rel = rel[rel["role"] == role][cols] if not rel.empty else pd.DataFrame(columns=cols)
+    rel = rel.loc[rel["role"] == role, cols] if not rel.empty else pd.DataFrame(columns=cols)
     rel = rel.rename(columns={c: c + suffix for c in cols if c not in ("key", "parent",
                                                                         "basis")})
     out = m.merge(rel, on=["key", "parent", "basis"], how=how)
@@ -206,16 +212,17 @@ def _or_stated_amount(out: pd.DataFrame, m: pd.DataFrame, p: Panel, cols: list[s
     the compared year and basis (``2021年…公务接待 12.39 万元`` … ``2022年…公务接待较上年减少
     0.58 万元``), if the text states that year's figure once (or always alike)."""
     known = out[f"claim{suffix}"].notna()
-    done = set(zip(out.loc[known, "key"], out.loc[known, "claim"], strict=True))
-    rest = m[[k not in done for k in zip(m["key"], m["claim"], strict=True)]]
+    done = set(zip(out.loc[known, "key"].tolist(), out.loc[known, "claim"].tolist(),
+                   strict=True))
+    rest = m[[k not in done for k in zip(m["key"].tolist(), m["claim"].tolist(), strict=True)]]
     amt = p.money_claims
     if rest.empty or amt.empty:
         return out
-    amt = amt[amt["role"] == "amount"]
+    amt = amt.loc[amt["role"] == "amount", [c for c in cols if c != "parent"] + ["subject"]]
     alike = amt.groupby(["key", "subject", "claim_year", "basis"])["value_fen"].transform(
         "nunique") == 1
     amt = amt[alike].drop_duplicates(["key", "subject", "claim_year", "basis"], keep="last")
-    amt = amt[[c for c in cols if c != "parent"] + ["subject"]].rename(
+    amt = amt.rename(
         columns={c: c + suffix for c in cols if c not in ("key", "parent", "basis")})
     found = rest.merge(amt, left_on=["key", "subject", "basis", "claim_year"],
                        right_on=["key", "subject", "basis", f"claim_year{suffix}"])
@@ -223,8 +230,8 @@ def _or_stated_amount(out: pd.DataFrame, m: pd.DataFrame, p: Panel, cols: list[s
     if found.empty:
         return out
     # (how="left": the rows kept without a prior figure give way to the ones found)
-    filled = set(zip(found["key"], found["claim"], strict=True))
-    keep = [k not in filled for k in zip(out["key"], out["claim"], strict=True)]
+    filled = set(zip(found["key"].tolist(), found["claim"].tolist(), strict=True))
+    keep = [k not in filled for k in zip(out["key"].tolist(), out["claim"].tolist(), strict=True)]
     return pd.concat([out[keep], found], ignore_index=True)
 
 
@@ -311,8 +318,13 @@ def _pct_rows(m: pd.DataFrame, rule: str, compute, describe) -> pd.DataFrame:
     rows, verdicts, lines, figures = [], [], [], []
     cache: dict[tuple, object] = {}
     skip = {"key", "slug", "department", "year", "kind", "claim", "section", "sentence"}
-    for r in m.to_dict("records"):
-        sig = tuple(str(v) for k, v in r.items() if k not in skip)
+    names = list(m.columns)
+    values = [m[c].tolist() for c in names]  # (far quicker than to_dict on Arrow columns)
+    # what the figures are, whatever department-year states them (a value that is not equal
+    # to itself, NaN, only misses the cache)
+    sigs = zip(*[v for c, v in zip(names, values, strict=True) if c not in skip], strict=True)
+    for vals, sig in zip(zip(*values, strict=True), sigs, strict=True):
+        r = dict(zip(names, vals, strict=True))
         if sig not in cache:
             cache[sig] = compute(r)
         got = cache[sig]
@@ -397,11 +409,10 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
     if cl.empty:
         return empty_findings()
     cl = cl[cl["role"].isin(["amount", "count"])].copy()
-    scale = cl["unit"].map(lambda u: FEN_PER_WAN if u == "万元" else 1)
-    cl["v"] = [int(v * s) for v, s in zip(cl["value"], scale, strict=True)]
+    money = (cl["unit"] == "万元").to_numpy()
+    cl["v"] = np.where(money, _scaled(cl["value"], FEN_PER_WAN), _scaled(cl["value"], 1))
     # counts (人, 辆, 个 …) are exact: no rounding tolerance
-    cl["u"] = [int(u * s) if unit == "万元" else 0
-               for u, s, unit in zip(cl["ulp"], scale, cl["unit"], strict=True)]
+    cl["u"] = np.where(money, _scaled(cl["ulp"], FEN_PER_WAN), 0)
     parts = cl[(cl["parent"] != "") & (cl["parts"] != "")]
     if parts.empty:
         return empty_findings()
@@ -426,9 +437,10 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
         if kind == "partial":  # only parts that exceed their whole are wrong
             over = (df["s"] - df["v"]) * 2 > (df["su"] + df["u"])
             exp = exp.where(over, act)
-        msg = ("“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word
-               + " " + (df["s"] / np.where(money, FEN_PER_WAN, 1)).map(
-                   lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）")
+        msg = Msg(lambda df, word=word: (
+            "“" + df["subject"] + "” " + df["value"].map(str) + df["unit"] + " ≠ " + word + " "
+            + (df["s"] / np.where(df["unit"] == "万元", FEN_PER_WAN, 1)).map(
+                lambda x: fmt(Decimal(str(x)))) + df["unit"] + "（" + df["n"].map(str) + " 项）"))
         figs = lines = None
         if collect:
             figs = [(w, *f) for w, f in zip(df["printed"], df["figs"], strict=True)]
@@ -438,6 +450,13 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
                                    doubt=df["doubt"].to_numpy(dtype=bool),
                                    figures=figs, line_tuples=lines))
     return _concat(out)
+
+
+def _scaled(values: pd.Series, scale: int) -> np.ndarray:
+    """Decimal values times ``scale`` as whole numbers (truncated), each distinct value
+    converted once."""
+    codes, uniques = pd.factorize(values)
+    return np.array([int(u * scale) for u in uniques], dtype="int64")[codes]
 
 
 def _ratio(num: tuple[Fraction, Fraction], den: tuple[Fraction, Fraction]
@@ -514,7 +533,7 @@ def _part_relatives(p: Panel, role: str, rule: str, word: str
         return none
     parts = cl[(cl["role"] == "amount") & (cl["parts"] == "complete")][
         ["key", "claim", "parent", "certainty"]]
-    rel = cl[cl["role"] == role][["key", "parent", "claim_year", "basis", "value_fen",
+    rel = cl.loc[cl["role"] == role, ["key", "parent", "claim_year", "basis", "value_fen",
                                   "ulp_fen", "printed", "source_line", "certainty"]]
     if parts.empty or rel.empty:
         return none
@@ -545,7 +564,7 @@ def _part_relatives(p: Panel, role: str, rule: str, word: str
                             doubt=(m["doubt"].to_numpy(dtype=bool)
                                    | (m["certainty"] == "inferred").to_numpy()),
                             figures=figs, line_tuples=lines)
-    return found, set(zip(m["key"], m["claim"], strict=True))
+    return found, set(zip(m["key"].tolist(), m["claim"].tolist(), strict=True))
 
 
 def _defined_changes(p: Panel, done: set[tuple[str, str]]) -> pd.DataFrame:
@@ -686,7 +705,8 @@ def rule_claim_same_figure(p: Panel) -> pd.DataFrame:
     # amount on one basis, unless their sentences name scopes that exclude each other
     other_scope = np.array([
         _scopes_conflict(x, y) if role == "change" else _scope(x) != _scope(y)
-        for x, y, role in zip(m["scope"], m["scope_2"], m["role"], strict=True)], dtype=bool)
+        for x, y, role in zip(m["scope"].tolist(), m["scope_2"].tolist(), m["role"].tolist(),
+                              strict=True)], dtype=bool)
     # the same digits under 元 and 万元 (1.58元 … 1.58万元): a slip of the unit, for the eye
     m = m.assign(_slip=(m["value_fen"] * 10000 == m["value_fen_2"])
                  | (m["value_fen_2"] * 10000 == m["value_fen"]))
@@ -694,9 +714,9 @@ def rule_claim_same_figure(p: Panel) -> pd.DataFrame:
     msg = Msg(lambda m: "“" + m["subject"] + "” 第 " + m["source_line"].map(str) + " 行为 "
               + m["printed"] + "，第 " + m["source_line_2"].map(str) + " 行为 " + m["printed_2"]
               + np.where(m["_slip"], "（数字相同而单位不同，疑为单位笔误）", ""))
-    figs = list(zip(m["printed"], m["printed_2"], strict=True))
-    lines = [(int(x), int(y)) for x, y in zip(m["source_line"], m["source_line_2"],
-                                              strict=True)]
+    figs = list(zip(m["printed"].tolist(), m["printed_2"].tolist(), strict=True))
+    lines = [(int(x), int(y)) for x, y in zip(m["source_line"].tolist(),
+                                              m["source_line_2"].tolist(), strict=True)]
     return _claim_findings(m, "claim_same_figure", m["value_fen"], m["value_fen_2"],
                            m["ulp_fen"] + m["ulp_fen_2"], msg,
                            doubt=other_scope | slip | _doubt(m["certainty"], m["certainty_2"]),

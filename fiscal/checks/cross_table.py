@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fiscal.checks.findings import (
     KEY,
     Msg,
-    _concat,
     _findings,
     _txt,
     empty_findings,
@@ -40,22 +40,25 @@ def facts(p: Panel) -> pd.DataFrame:
 def rule_cross_table(p: Panel) -> pd.DataFrame:
     """The same total printed in different tables must agree."""
     f = facts(p)
-    out = []
-    for a, b in IDENTITIES:
-        fa = f[f["fact"] == a]
-        fb = f[f["fact"] == b][["key", "amount_fen", "ulp_fen", "source_line"]]
-        m = fa.merge(fb, on="key", suffixes=("", "_b"))
-        if m.empty:
-            continue
-        msg = Msg(lambda m, a=a, b=b: pd.Series(
-            [f"{a} {fmt(wan(x))} ≠ {b} {fmt(wan(y))}"
-             for x, y in zip(m["amount_fen"], m["amount_fen_b"], strict=True)], index=m.index))
-        out.append(_findings(m, "cross_table", pd.Series(f"{a.split()[0]}/{b.split()[0]}",
-                                                         index=m.index),
-                             pd.Series(f"{a} = {b}", index=m.index), m["amount_fen"],
-                             m["amount_fen_b"], m["ulp_fen"] + m["ulp_fen_b"], msg,
-                             m["source_line_b"]))
-    return _concat(out)
+    # every identity at once: identity by identity, in the order of the facts
+    fa = f.assign(_pos=np.arange(len(f))).merge(_PAIRS, left_on="fact", right_on="_a")
+    fb = f[["key", "fact", "amount_fen", "ulp_fen", "source_line"]].rename(
+        columns={"fact": "_b"})
+    m = fa.merge(fb, on=["key", "_b"], suffixes=("", "_b")).sort_values(
+        ["_pair", "_pos"], kind="stable", ignore_index=True)
+    if m.empty:
+        return empty_findings()
+    msg = Msg(lambda m: pd.Series(
+        [f"{a} {fmt(wan(x))} ≠ {b} {fmt(wan(y))}" for a, b, x, y in zip(
+            m["_a"].tolist(), m["_b"].tolist(), m["amount_fen"].tolist(),
+            m["amount_fen_b"].tolist(), strict=True)], index=m.index, dtype=object))
+    return _findings(m, "cross_table", m["_tables"], m["_item"], m["amount_fen"],
+                     m["amount_fen_b"], m["ulp_fen"] + m["ulp_fen_b"], msg, m["source_line_b"])
+
+
+_PAIRS = pd.DataFrame([(i, a, b, f"{a.split()[0]}/{b.split()[0]}", f"{a} = {b}")
+                       for i, (a, b) in enumerate(IDENTITIES)],
+                      columns=["_pair", "_a", "_b", "_tables", "_item"])
 
 
 @rule("function_rows", name="功能科目行",

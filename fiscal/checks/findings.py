@@ -142,8 +142,14 @@ def _findings(df: pd.DataFrame, rule: str, table: pd.Series | str, item: pd.Seri
 
 
 def empty_findings() -> pd.DataFrame:
-    """A findings frame with no row."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in [*INNER_COLUMNS, *FINDING_COLUMNS]})
+    """A findings frame with no row (a copy: the caller may change it)."""
+    return _EMPTY_FINDINGS.copy()
+
+
+#: (built once: most rules find nothing in most panels, and building a frame costs more
+#: than copying an empty one)
+_EMPTY_FINDINGS = pd.DataFrame({c: pd.Series(dtype=object)
+                                for c in [*INNER_COLUMNS, *FINDING_COLUMNS]})
 
 
 def _item(df: pd.DataFrame) -> pd.Series:

@@ -21,6 +21,11 @@ from fiscal.checks.shape import CODED_TABLES
 from fiscal.load import Panel
 from fiscal.schema import CODE_LEVELS, TABLES
 
+#: What identifies a printed row: the department-year's key (which fixes its slug, year
+#: and kind: grouping, sorting and matching by it alone is grouping by all of ``KEY``, for
+#: less), table, side and row.
+ROW = ["key", "table", "side", "row"]
+
 
 def _values(cells: pd.DataFrame) -> pd.DataFrame:
     return cells[cells["amount_fen"].notna()]
@@ -32,25 +37,28 @@ def _values(cells: pd.DataFrame) -> pd.DataFrame:
 def rule_code_hierarchy(p: Panel) -> pd.DataFrame:
     """类 = Σ款 and 款 = Σ项 by code prefix, in every coded table and column."""
     v = p.values
-    coded = v[(v["code"] != "") & v["table"].isin(
-        [t for t, s in TABLES.items() if s.codes in CODE_LEVELS])]
     coded_tables = [t for t, s in TABLES.items() if s.codes in CODE_LEVELS]
-    allrows = p.cells[(p.cells["code"] != "") & p.cells["table"].isin(coded_tables)]
+    coded = v.loc[(v["code"] != "") & v["table"].isin(coded_tables),
+                  ["key", "table", "side", "column", "code", "amount_fen", "ulp_fen"]]
+    # (what a finding names and compares: every filter and merge copies every column)
+    allrows = p.cells.loc[(p.cells["code"] != "") & p.cells["table"].isin(coded_tables),
+                          [*KEY, "table", "side", "code", "label", "column", "amount_fen",
+                           "ulp_fen", "source_line"]]
     out = []
     for child_len, parent_len in ((5, 3), (7, 5)):
         ch = coded[coded["code"].str.len() == child_len].copy()
         ch["parent_code"] = ch["code"].str[:parent_len]
-        sums = ch.groupby([*KEY, "table", "side", "column", "parent_code"], sort=False).agg(
+        sums = ch.groupby(["key", "table", "side", "column", "parent_code"], sort=False).agg(
             child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum"),
             n=("amount_fen", "size")).reset_index()
         parents = allrows[allrows["code"].str.len() == parent_len]
         kids = allrows[allrows["code"].str.len() == child_len]
         has_children = kids.assign(parent_code=kids["code"].str[:parent_len])[
-            [*KEY, "table", "side", "parent_code"]].drop_duplicates()
+            ["key", "table", "side", "parent_code"]].drop_duplicates()
         par = parents[parents["amount_fen"].notna()].merge(
-            has_children, left_on=[*KEY, "table", "side", "code"],
-            right_on=[*KEY, "table", "side", "parent_code"], how="inner")
-        m = par.merge(sums, on=[*KEY, "table", "side", "column", "parent_code"], how="left")
+            has_children, left_on=["key", "table", "side", "code"],
+            right_on=["key", "table", "side", "parent_code"], how="inner")
+        m = par.merge(sums, on=["key", "table", "side", "column", "parent_code"], how="left")
         m["child_fen"] = m["child_fen"].fillna(0).astype("int64")
         m["child_ulp"] = m["child_ulp"].fillna(0).astype("int64")
         if m.empty:
@@ -75,10 +83,11 @@ def hierarchy_findings(m: pd.DataFrame, parent_len: int, child_len: int) -> pd.D
 def rule_row_total(p: Panel) -> pd.DataFrame:
     """合计 = 基本支出 + 项目支出 on every row that has those columns."""
     v = p.values
-    v = v[v["column"].isin(["total", "basic", "project"])]
+    idx = [*KEY, "table", "side", "row"]
+    v = v.loc[v["column"].isin(["total", "basic", "project"]),
+              [*idx, "column", "amount_fen", "ulp_fen"]]
     if v.empty:
         return empty_findings()
-    idx = [*KEY, "table", "side", "row"]
     wide = v.pivot_table(index=idx, columns="column", values=["amount_fen", "ulp_fen"],
                          aggfunc="first")
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
@@ -92,7 +101,7 @@ def rule_row_total(p: Panel) -> pd.DataFrame:
                 & (wide["amount_fen_basic"].notna() | wide["amount_fen_project"].notna())]
     if wide.empty:
         return empty_findings()
-    info = p.cells.drop_duplicates(idx)[[*idx, "code", "label", "source_line"]]
+    info = p.cells[[*idx, "code", "label", "source_line"]].drop_duplicates(idx)
     wide = wide.merge(info, on=idx, how="left")
     parts = (wide["amount_fen_basic"].fillna(0) + wide["amount_fen_project"].fillna(0)).astype(
         "int64")
@@ -107,8 +116,8 @@ def rule_row_total(p: Panel) -> pd.DataFrame:
 
 def _parents(rows: pd.DataFrame) -> pd.Series:
     """Row id of each row's parent in an outline (nearest preceding row of lower level)."""
-    rows = rows.sort_values([*KEY, "table", "side", "row"])
-    grp = [rows[k] for k in [*KEY, "table", "side"]]
+    rows = rows.sort_values(ROW)
+    grp = [rows[k] for k in ROW[:-1]]
     parent = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     for lvl in sorted(rows["level"].unique()):
         if lvl <= 1:
@@ -128,14 +137,15 @@ def rule_outline(p: Panel) -> pd.DataFrame:
     c = p.cells[p.cells["table"].isin(OUTLINE_TABLES) & (p.cells["code"] == "")]
     if c.empty:
         return empty_findings()
-    idx = [*KEY, "table", "side", "row"]
-    rows = c.drop_duplicates(idx)[[*idx, "level", "label"]].copy()
+    idx = ROW
+    rows = c[[*idx, "level", "label"]].drop_duplicates(idx)
     rows["uid"] = np.arange(len(rows))
     rows["parent"] = _parents(rows)
     # a total row (level 0) is no outline parent
     lvl0 = set(rows.loc[rows["level"] == 0, "uid"])
     rows.loc[rows["parent"].isin(lvl0), "parent"] = pd.NA
-    v = _values(c).merge(rows[[*idx, "uid", "parent"]], on=idx)
+    v = _values(c)[[*KEY, "table", "side", "row", "label", "column", "amount_fen", "ulp_fen",
+                    "source_line"]].merge(rows[[*idx, "uid", "parent"]], on=idx)
     kids = v[v["parent"].notna()].groupby(["parent", "column"]).agg(
         child_fen=("amount_fen", "sum"), child_ulp=("ulp_fen", "sum")).reset_index()
     has_kids = set(rows["parent"].dropna().astype(int))
@@ -157,14 +167,15 @@ def rule_outline(p: Panel) -> pd.DataFrame:
 def rule_totals(p: Panel) -> pd.DataFrame:
     """合计 rows: 合计 = Σ top-level rows; 本年…合计 = Σ rows above; …总计 = 本年合计 + rest."""
     c = p.cells
-    idx = [*KEY, "table", "side", "row"]
-    rows = c.drop_duplicates(idx)[[*idx, "level", "name"]].copy()
+    idx = ROW
+    rows = c[[*idx, "level", "name"]].drop_duplicates(idx)
     rows = rows.sort_values(idx)
     is_total = rows["level"] == 0
     # segment: how many totals come before a row (a total belongs to the rows above it)
-    rows["segment"] = (is_total.groupby([rows[k] for k in [*KEY, "table", "side"]]).cumsum()
+    rows["segment"] = (is_total.groupby([rows[k] for k in ROW[:-1]]).cumsum()
                        - is_total.astype(int))
-    v = _values(c).merge(rows[[*idx, "segment"]], on=idx)
+    v = _values(c)[[*KEY, "table", "side", "row", "level", "name", "column", "amount_fen",
+                    "ulp_fen", "source_line"]].merge(rows[[*idx, "segment"]], on=idx)
     top = v[v["level"] == 1]
     out = []
     totals = v[v["level"] == 0].copy()
@@ -173,7 +184,7 @@ def rule_totals(p: Panel) -> pd.DataFrame:
     kind = np.where(totals["name"].str.match(r"^本年.*合计$"), "year",
                     np.where(totals["name"].str.match(r"^.+总计$"), "grand", "all"))
     totals["tkind"] = kind
-    g = [*KEY, "table", "side", "column"]
+    g = ["key", "table", "side", "column"]
     # 合计 / 总计 alone: every top-level row of the table side
     all_sum = top.groupby(g).agg(s=("amount_fen", "sum"), u=("ulp_fen", "sum")).reset_index()
     t_all = totals[totals["tkind"] == "all"].merge(all_sum, on=g)

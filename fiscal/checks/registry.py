@@ -109,7 +109,7 @@ def check_emitted(r: Rule, found: pd.DataFrame) -> None:
     declare in ``emits``."""
     if found.empty:
         return
-    undeclared = set(found["rule"]) - set(r.emits)
+    undeclared = set(found["rule"].unique().tolist()) - set(r.emits)
     if undeclared:
         raise RuleError(f"rule {r.id!r} emitted {sorted(undeclared)} but declares only"
                         f" {sorted(r.emits)}: add them to its emits")

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from fiscal.checks.findings import (
+    _RELATIONS,
     KEY,
     _frame,
     _one,
@@ -30,6 +31,7 @@ def rule_code_level(p: Panel) -> pd.DataFrame:
     """Codes must have a valid length for their table (类 3, 款 5, 项 7 digits)."""
     c = p.cells
     rows = []
+    collecting = _RELATIONS.get() is not None  # (the relations are built only when wanted)
     for codes in ("function", "economic"):
         tids = [t for t, s in TABLES.items() if s.codes == codes]
         sub = c[c["table"].isin(tids) & (c["code"] != "")].drop_duplicates(
@@ -43,11 +45,12 @@ def rule_code_level(p: Panel) -> pd.DataFrame:
                              f"{r['label']}：编码 {r['code']} 不是有效的{what}",
                              r["source_line"]))
         dup = sub[sub.duplicated([*KEY, "table", "side", "code"], keep="first")]
-        for rid, failed in (("code_level", bad), ("duplicate_row", dup)):
+        keys, lines = sub["key"].tolist(), sub["source_line"].tolist()
+        for rid, failed in (("code_level", bad), ("duplicate_row", dup)) if collecting else ():
+            at = set(failed.index)
             _record_rows([{"key": k, "rule": rid, "source_line": line,
-                           "verdict": "error" if i in failed.index else "holds"}
-                          for i, k, line in zip(sub.index, sub["key"], sub["source_line"],
-                                                strict=True)])
+                           "verdict": "error" if i in at else "holds"}
+                          for i, k, line in zip(sub.index, keys, lines, strict=True)])
         for _, r in dup.iterrows():
             rows.append(_one(r, "duplicate_row", "error", r["table"], r["code"], None, None,
                              f"编码 {r['code']}（{r['label']}）在表中出现不止一次",

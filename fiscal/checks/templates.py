@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -40,7 +41,7 @@ def rule_claim_restated(p: Panel) -> pd.DataFrame:
     cl = p.money_claims
     if cl.empty:
         return empty_findings()
-    heads = cl[cl["role"] == "amount"][["key", "claim", "subject", "claim_year", "basis",
+    heads = cl.loc[cl["role"] == "amount", ["key", "claim", "subject", "claim_year", "basis",
                                          "value_fen", "ulp_fen", "printed", "source_line"]]
     again = cl[(cl["role"] == "amount") & (cl["parent"] != "") & (cl["parts"] == "")]
     m = again.merge(heads, left_on=["key", "parent", "subject", "claim_year", "basis"],
@@ -82,39 +83,60 @@ def rule_code_hierarchy_rows(p: Panel) -> pd.DataFrame:
     return _concat(out)
 
 
+@functools.cache
+def _row_fits(cols: frozenset[str]) -> tuple[int, ...]:
+    """The ``ROW_PARTS`` (by index) a table with these columns uses: those whose columns
+    it has, but not one whose parts are fewer than another's of the same whole."""
+    fits = [i for i, (w, ps) in enumerate(ROW_PARTS) if w in cols and set(ps) <= cols]
+    return tuple(i for i in fits
+                 if not any(ROW_PARTS[j].whole == ROW_PARTS[i].whole
+                            and set(ROW_PARTS[i].parts) < set(ROW_PARTS[j].parts)
+                            for j in fits))
+
+
 @rule("row_parts", name="列间分项",
       description="一行的总数列等于其分项列之和（合计 = 人员经费 + 公用经费 …）",
       params=("ROW_PARTS",))
 def rule_row_parts(p: Panel) -> pd.DataFrame:
     """A row's whole equals its parts where a table splits it into columns (``ROW_PARTS``):
-    合计 = 人员经费 + 公用经费 (+ 项目支出), 合计 = Σ收入来源, 三公合计 = Σ三项 …"""
+    合计 = 人员经费 + 公用经费 (+ 项目支出), 合计 = Σ收入来源, 三公合计 = Σ三项 …
+
+    Compared for every department-year and table at once, listed table by table (in the
+    order of their keys), split by split (in the order of ``ROW_PARTS``), row by row."""
     v = p.values
     if v.empty:
         return empty_findings()
-    have = v.groupby(["key", "table"])["column"].agg(frozenset)
+    kt = v[["key", "table", "column"]].drop_duplicates()
+    cols_of: dict[tuple[str, str], set[str]] = {}
+    for k, t, c in zip(kt["key"].tolist(), kt["table"].tolist(), kt["column"].tolist(),
+                       strict=True):
+        cols_of.setdefault((k, t), set()).add(c)
+    plan = pd.DataFrame([(k, t, i) for (k, t), cols in cols_of.items()
+                         for i in _row_fits(frozenset(cols))], columns=["key", "table", "_fit"])
+    v = v.assign(_pos=np.arange(len(v)))
+    idx = ["key", "table", "side", "row"]
     out = []
-    for (key, tid), cols in have.items():
-        fits = [(w, ps) for w, ps in ROW_PARTS if w in cols and set(ps) <= cols]
-        fits = [(w, ps) for w, ps in fits
-                if not any(w2 == w and set(ps) < set(ps2) for w2, ps2 in fits)]
-        for whole, parts in fits:
-            sub = v[(v["key"] == key) & (v["table"] == tid) & v["column"].isin([whole, *parts])]
-            idx = ["side", "row"]
-            w = sub[sub["column"] == whole].set_index(idx)
-            s = sub[sub["column"].isin(parts)].groupby(idx).agg(
-                s=("amount_fen", "sum"), u=("ulp_fen", "sum"), n=("amount_fen", "size"))
-            m = w.join(s, how="inner").reset_index()
-            m = m[m["n"] == len(parts)]
-            if m.empty:
-                continue
-            m["s"] = m["s"].astype("int64")
-            names = " + ".join(_col(c) for c in parts)
-            msg = Msg(lambda m, whole=whole, names=names: (
-                m["label"] + "：" + _col(whole) + " " + _txt(m["amount_fen"]) + " ≠ "
-                + names + " " + _txt(m["s"])))
-            out.append(_findings(m, "row_parts", m["table"], _item(m), m["s"], m["amount_fen"],
-                                 m["ulp_fen"] + m["u"].astype("int64"), msg, m["source_line"]))
-    return _concat(out)
+    for i, (whole, parts) in enumerate(ROW_PARTS):
+        tables = plan.loc[plan["_fit"] == i, ["key", "table"]]
+        if tables.empty:
+            continue
+        sub = v[v["column"].isin([whole, *parts])].merge(tables, on=["key", "table"])
+        s = sub[sub["column"].isin(parts)].groupby(idx, sort=False).agg(
+            s=("amount_fen", "sum"), u=("ulp_fen", "sum"), n=("amount_fen", "size"))
+        m = sub[sub["column"] == whole].merge(s.reset_index(), on=idx)
+        m = m[m["n"] == len(parts)]
+        if len(m):
+            out.append(m.assign(_fit=i, _whole=_col(whole),
+                                _names=" + ".join(_col(c) for c in parts)))
+    if not out:
+        return empty_findings()
+    m = pd.concat(out, ignore_index=True).sort_values(["key", "table", "_fit", "_pos"],
+                                                      kind="stable", ignore_index=True)
+    m["s"] = m["s"].astype("int64")
+    msg = Msg(lambda m: (m["label"] + "：" + m["_whole"] + " " + _txt(m["amount_fen"]) + " ≠ "
+                         + m["_names"] + " " + _txt(m["s"])))
+    return _findings(m, "row_parts", m["table"], _item(m), m["s"], m["amount_fen"],
+                     m["ulp_fen"] + m["u"].astype("int64"), msg, m["source_line"])
 
 
 def _shared_rows(v: pd.DataFrame, specs: list[tuple[str, str]], ref_codes: pd.DataFrame
