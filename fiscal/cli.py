@@ -261,17 +261,6 @@ def panel_of(folders: dict[str, Path], budgets: list[Budget]) -> Panel:
     return panel
 
 
-def panel_for(targets: list[str], all_: bool) -> Panel:
-    """The panel of ``fiscal check``'s targets: department-years and folders loaded at once,
-    source files extracted in memory."""
-    folders: dict[str, Path] = {}
-    budgets: list[Budget] = []
-    for f, b in chunks_for(targets, all_, size=sys.maxsize):
-        folders.update(f)
-        budgets += b
-    return panel_of(folders, budgets)
-
-
 def check_chunk(folders: dict[str, Path], budgets: list[Budget]
                 ) -> tuple[list[str], pd.DataFrame, list[str], dict[str, list[dict]]]:
     """Check one chunk (run where the executor puts it): its keys, findings, the keys where
@@ -320,6 +309,54 @@ OUTPUT_EXTRA = ["id", "verdict", "note"]
 #: The version of ``fiscal check --format json``'s shape (``fiscal/schemas/check.schema.json``):
 #: raised when a field changes meaning or goes; a new optional field keeps it.
 OUTPUT_VERSION = 2
+
+
+def ledger_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]],
+                  sources: dict[str, Path] | None = None, with_checklist: bool = False):
+    """Check chunk by chunk, collecting what the ledger's outputs show: each chunk's relations
+    are kept only while its coverage ledger (and 检查表) is made, so memory is bounded by the
+    chunk, not by the number of department-years. Chunks of whole departments in key order
+    give what one panel of everything would, in the same order.
+
+    Returns:
+        ``(keys, findings with reviewers' verdicts, stale verdicts, ledger, 检查表 or None,
+        number counts of the text sources or None)``.
+    """
+    import pandas as pd  # lazy: pandas
+
+    from fiscal import verdicts  # lazy: pandas
+    from fiscal.checks import relations  # lazy: pandas
+    from fiscal.coverage import coverage  # lazy: only the ledger's outputs need it
+
+    keys: list[str] = []
+    found, stale, ledgers, checks, numbers = [], [], [], [], []
+    for folders, budgets in chunks:
+        panel = panel_of(folders, budgets)
+        rel, f = relations(panel)
+        ledgers.append(coverage(panel, rel, f))
+        reviews = {k: pd.DataFrame(m["_review"]) for k, m in panel.meta.items()
+                   if m.get("_review")}
+        f, old = verdicts.apply(f, reviews)
+        found.append(f)
+        stale.append(old)
+        if with_checklist:
+            from fiscal import workbook  # lazy: openpyxl, for this export
+
+            checks.append(workbook.checklist(panel, rel, f))
+        if sources is not None:
+            numbers += numbers_items(panel, sources)
+        keys += panel.meta
+    return (sorted(keys), _joined(found), _joined(stale), _joined(ledgers),
+            _joined(checks) if with_checklist else None,
+            numbers if sources is not None else None)
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of the chunks, one after the other (the first, even empty, for its columns)."""
+    import pandas as pd  # lazy: pandas
+
+    full = [f for f in frames if len(f)]
+    return pd.concat(full, ignore_index=True) if full else frames[0]
 
 
 def findings_items(found: pd.DataFrame, gone: pd.DataFrame | None = None) -> list[dict]:
@@ -511,31 +548,26 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
     if args.chunk < 1:
         raise TargetError("--chunk must be 1 or more", fix="e.g. --chunk 250")
-    ledger = panel = None
+    ledger = checklist = numbers = None
     if args.format == "table" or (args.format == "csv" and args.out is None):
         # findings only: in chunks of whole departments, here, over a pool or over Dask
         keys, found, unchecked, reviews = check_chunks(
             chunks_for(args.targets, args.all, args.chunk), args.executor, args.jobs,
             args.scheduler)
         keys = sorted(keys)
-    else:  # the ledger needs every relation of one panel: a run that collects them
-        from fiscal.checks import relations  # lazy: pandas
-        from fiscal.coverage import coverage  # lazy: only the ledger's outputs need it
-
-        panel = panel_for(args.targets, args.all)
-        keys = sorted(panel.meta)
-        rel, found = relations(panel)
-        ledger = coverage(panel, rel, found)
+        found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
+    else:  # the ledger's outputs: every relation of each chunk, kept only while it is checked
+        keys, found, stale, ledger, checklist, numbers = ledger_chunks(
+            chunks_for(args.targets, args.all, args.chunk),
+            sources_of(args.targets, args.all) if args.format == "json" else None,
+            with_checklist=args.format == "xlsx")
         unchecked = _no_figure(ledger)
-        reviews = {k: m["_review"] for k, m in panel.meta.items() if m.get("_review")}
-    found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
     gone = None
     if before is not None:
         found, gone = changes.compare(found, before, keys)
     cols = [*FINDING_COLUMNS, *OUTPUT_EXTRA, *(["since"] if gone is not None else [])]
     if args.format == "json":
-        out = findings_json(found, gone, ledger,
-                            numbers_items(panel, sources_of(args.targets, args.all)))
+        out = findings_json(found, gone, ledger, numbers)
     elif args.format == "csv":
         frame = pd.concat([found.reindex(columns=cols), *([gone.reindex(columns=cols)]
                                                           if gone is not None else [])])
@@ -550,7 +582,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from fiscal import workbook  # lazy: openpyxl, for this export
 
         workbook.write_xlsx(args.out, findings_items(found, gone), coverage_items(ledger),
-                            workbook.checklist(panel, rel, found), cols)
+                            checklist, cols)
         out = f"wrote {args.out}"
     else:
         out = findings_table(found, keys, gone, unchecked)
