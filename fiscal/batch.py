@@ -39,8 +39,8 @@ from fiscal.manifest import (
     department_inputs,
     index_inputs,
     job_inputs,
-    results_current,
     sha256_file,
+    stored_results,
 )
 from fiscal.report import build, build_index, preload, start_kernel
 
@@ -316,7 +316,7 @@ def _store_results(settings: Settings, dys: list[DeptYear], force: bool = False)
     for dy in dys:
         if dy.slug not in inputs:
             inputs[dy.slug] = department_inputs(dy.slug, settings)
-        if force or not results_current(dy, settings, inputs[dy.slug]):
+        if force or stored_results(dy, settings, inputs[dy.slug]) is None:
             stale.append(dy)
     if not stale:
         return
@@ -327,7 +327,8 @@ def _store_results(settings: Settings, dys: list[DeptYear], force: bool = False)
                disable=not sys.stderr.isatty() or len(stale) < results.CHUNK,
                dynamic_ncols=True)
     with bar:
-        results.store(settings, stale, force=force,
+        # found stale here already: store need not read their files again
+        results.store(settings, stale, force=True,
                       progress=lambda n: bar.update(min(n, len(stale)) - bar.n))
 
 

@@ -328,6 +328,9 @@ def ledger_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]],
     from fiscal.checks import relations  # lazy: pandas
     from fiscal.coverage import coverage  # lazy: only the ledger's outputs need it
 
+    if with_checklist:
+        from fiscal import workbook  # lazy: openpyxl, for this export
+
     keys: list[str] = []
     found, stale, ledgers, checks, numbers = [], [], [], [], []
     for folders, budgets in chunks:
@@ -340,8 +343,6 @@ def ledger_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]],
         found.append(f)
         stale.append(old)
         if with_checklist:
-            from fiscal import workbook  # lazy: openpyxl, for this export
-
             checks.append(workbook.checklist(panel, rel, f))
         if sources is not None:
             numbers += numbers_items(panel, sources)

@@ -26,7 +26,7 @@ from fiscal.config import DeptYear, Settings
 
 __all__ = ["MANIFEST", "OVERVIEW_NOTEBOOK", "REPORT_NOTEBOOK", "RESULTS_FORMAT", "Manifest",
            "code_fingerprint", "department_inputs", "index_inputs", "job_inputs",
-           "results_current", "sha256_file", "write_atomic"]
+           "sha256_file", "stored_results", "write_atomic"]
 
 MANIFEST = "manifest.json"
 #: The format of a department-year's stored results (``fiscal.results``); another is stale.
@@ -98,16 +98,17 @@ def index_inputs(settings: Settings, status: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def results_current(dy: DeptYear, settings: Settings, inputs: str) -> bool:
-    """Whether the stored results of ``dy`` (``Settings.results_path``) were computed from
-    ``inputs`` (its department's, :func:`department_inputs`), in this format. Reads the JSON
-    only: a batch with nothing to check loads no pandas."""
+def stored_results(dy: DeptYear, settings: Settings, inputs: str) -> dict | None:
+    """The stored results of ``dy`` (``Settings.results_path``) as parsed JSON when they were
+    computed from ``inputs`` (its department's, :func:`department_inputs`), in this format;
+    else ``None``. JSON only: a batch with nothing to check loads no pandas."""
     try:
         data = json.loads(settings.results_path(dy).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return (isinstance(data, dict) and data.get("format") == RESULTS_FORMAT
-            and data.get("key") == dy.key and data.get("inputs") == inputs)
+        return None
+    current = (isinstance(data, dict) and data.get("format") == RESULTS_FORMAT
+               and data.get("key") == dy.key and data.get("inputs") == inputs)
+    return data if current else None
 
 
 def sha256_file(path: Path) -> str:

@@ -35,7 +35,7 @@ from fiscal.config import DeptYear, Settings
 from fiscal.errors import FiscalError
 from fiscal.load import Budget, Panel, budgets_of, load_budget, load_panel
 from fiscal.manifest import RESULTS_FORMAT as FORMAT
-from fiscal.manifest import department_inputs, results_current, write_atomic
+from fiscal.manifest import department_inputs, stored_results, write_atomic
 
 __all__ = ["CHUNK", "FORMAT", "Results", "compute", "department", "read", "store"]
 
@@ -82,11 +82,9 @@ class Results:
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> Results:
-        """Read back what :meth:`to_json` wrote (``ValueError`` when it is not that)."""
-        d = json.loads(text)
-        if not isinstance(d, dict) or d.get("format") != FORMAT:
-            raise ValueError("not a results file of this format")
+    def from_dict(cls, d: dict) -> Results:
+        """Read back the parsed JSON :meth:`to_json` wrote (``KeyError``, ``TypeError``,
+        ``ValueError`` or ``ArithmeticError`` when it is not whole)."""
         dec = set(d["headline_decimal"])
         headline = {k: Decimal(v) if k in dec and v is not None else v
                     for k, v in d["headline"].items()}
@@ -114,25 +112,17 @@ def _value(v):
 
 def _frame_json(df: pd.DataFrame) -> dict:
     """A frame as ``{"columns", "decimal", "rows"}``: the decimal columns' values are strings."""
-    decimal = [c for c in df.columns
-               if any(isinstance(v, Decimal) for v in df[c].head(len(df)))]
+    decimal = [c for c in df.columns if any(isinstance(v, Decimal) for v in df[c])]
     return {"columns": [str(c) for c in df.columns], "decimal": decimal,
             "rows": [[_value(v) for v in row] for row in df.itertuples(index=False)]}
 
 
 def _frame_read(d: dict) -> pd.DataFrame:
-    dec = [i for i, c in enumerate(d["columns"]) if c in set(d["decimal"])]
-    rows = d["rows"]
-    if dec:
-        rows = [list(r) for r in rows]
-        for r in rows:
-            for i in dec:
-                if r[i] is not None:
-                    r[i] = Decimal(r[i])
-    df = pd.DataFrame(rows, columns=d["columns"])
-    for i in dec:  # a column of Decimals and None stays one of objects
-        c = d["columns"][i]
-        df[c] = pd.Series([r[i] for r in rows], dtype=object, index=df.index)
+    df = pd.DataFrame(d["rows"], columns=d["columns"])
+    for i, c in enumerate(d["columns"]):
+        if c in d["decimal"]:  # a column of Decimals and None stays one of objects
+            df[c] = pd.Series([None if r[i] is None else Decimal(r[i]) for r in d["rows"]],
+                              dtype=object, index=df.index)
     return df
 
 
@@ -154,8 +144,9 @@ def compute(budgets: list[Budget], inputs: dict[str, str] | None = None,
     rel, found = relations(panel)
     cov = ledger.coverage(panel, rel, found)
     found_by = dict(tuple(found.groupby("key", sort=False))) if len(found) else {}
-    cov_key = cov["department"] + "/" + cov["year"].astype(str) + cov["kind"].map(
-        {"budget": "", "final": "-final"})
+    cov_key = [DeptYear(slug, int(year), kind).key
+               for slug, year, kind in zip(cov["department"], cov["year"], cov["kind"],
+                                           strict=True)]
     cov_by = dict(tuple(cov.groupby(cov_key, sort=False)))
     cols = [*FINDING_COLUMNS, "id"]
     out = {}
@@ -174,22 +165,19 @@ def read(dy: DeptYear, settings: Settings, inputs: str | None = None) -> Results
     """The stored results of ``dy`` when they are current (``inputs``: its department's
     inputs hash, computed when not given), else ``None`` (also for a department-year stored
     as one that does not load, and for a file that is not whole)."""
-    inputs = inputs or department_inputs(dy.slug, settings)
-    try:
-        res = Results.from_json(settings.results_path(dy).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
+    return _results(stored_results(dy, settings, inputs or department_inputs(dy.slug, settings)))
+
+
+def _results(data: dict | None) -> Results | None:
+    """The Results of a current stored file (:func:`fiscal.manifest.stored_results`); ``None``
+    for none, for a department-year stored as one that does not load, or for a file that is
+    not whole."""
+    if data is None or "does_not_load" in data:
         return None
-    return res if res.inputs == inputs and res.key == dy.key else None
-
-
-def _unloadable(dy: DeptYear, settings: Settings, inputs: str) -> bool:
-    """Whether ``dy`` is stored, for these inputs, as a department-year that does not load."""
     try:
-        data = json.loads(settings.results_path(dy).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == dy.key
-            and data.get("inputs") == inputs and "does_not_load" in data)
+        return Results.from_dict(data)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
 
 
 def department(slug: str, settings: Settings, budget: Budget | None = None
@@ -205,9 +193,10 @@ def department(slug: str, settings: Settings, budget: Budget | None = None
     dys = settings.dept_years(slug)
     inputs = department_inputs(slug, settings)
     if budget is None:
-        stored = {dy.key: read(dy, settings, inputs) for dy in dys}
-        if dys and all(res is not None or _unloadable(dy, settings, inputs)
-                       for dy, res in zip(dys, stored.values(), strict=True)):
+        data = {dy.key: stored_results(dy, settings, inputs) for dy in dys}
+        stored = {k: _results(d) for k, d in data.items()}
+        if dys and all(res is not None or (d is not None and "does_not_load" in d)
+                       for res, d in zip(stored.values(), data.values(), strict=True)):
             return {k: res for k, res in stored.items() if res is not None}
     budgets = [] if budget is None else [budget]
     for dy in dys:
@@ -243,7 +232,7 @@ def store(settings: Settings, dys: Iterable[DeptYear], chunk: int = CHUNK,
     for slug in sorted({dy.slug for dy in dys}):
         siblings = by_slug.get(slug, [])
         inputs = department_inputs(slug, settings)
-        if force or not all(results_current(dy, settings, inputs) for dy in siblings):
+        if force or not all(stored_results(dy, settings, inputs) for dy in siblings):
             todo.append((slug, siblings, inputs))
     done = 0
     batch: list[tuple[str, list[DeptYear], str]] = []

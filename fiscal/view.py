@@ -88,7 +88,7 @@ def budget(department: str, year: int, kind: str = "budget") -> Budget:
 
 def headline(b: Budget) -> HTML:
     """Title and the headline figures."""
-    return HTML(_m().headline(b.department, b.year, KIND_LABELS[b.kind], measures.headline(b)))
+    return HTML(_m().headline(b.department, b.year, KIND_LABELS[b.kind], _own(b).headline))
 
 
 class _Results:
