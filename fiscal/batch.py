@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -125,6 +126,21 @@ class _WarmKernel:
                 cls.km.shutdown_kernel(now=True)
             cls.km = None
 
+    @classmethod
+    def kill(cls) -> None:
+        """Kill the kernel's process group at once: safe in a signal handler (no event loop,
+        no waiting), for a worker that is being terminated mid-build."""
+        km, cls.km = cls.km, None
+        if km is None:
+            return
+        provisioner = getattr(km, "provisioner", None)
+        group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        if group:
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            km.cleanup_connection_file()
+
 
 def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
     """Build one report in this process's warm kernel (or a fresh one)."""
@@ -173,9 +189,18 @@ def _worker_index(settings: Settings, status: dict[str, str]) -> str:
 
 def _init_worker() -> None:
     """A pool worker leaves Ctrl-C to the command, which stops the pool; it shuts its
-    kernel down when it exits."""
+    kernel down when it exits, and kills it when it is terminated (the command does so
+    on Ctrl-C), so that no kernel outlives its worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminated)
     atexit.register(_WarmKernel.shutdown)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM in a worker: kill its kernel and exit now (the command removes the work
+    notebooks once its workers are gone)."""
+    _WarmKernel.kill()
+    os._exit(128 + signum)
 
 
 # ---------------------------------------------------------------------------
@@ -257,6 +282,8 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
     settings = settings or Settings.from_env()
     workers = workers or os.cpu_count() or 1
     with lock(settings):
+        # under the lock no other batch writes here: work notebooks are a killed run's
+        shutil.rmtree(settings.reports_dir / WORK, ignore_errors=True)
         jobs, results = plan(settings, targets, force)
         inputs = {j.dept_year.key: j.inputs for j in jobs}
         manifest = Manifest.read(settings)
@@ -304,7 +331,9 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
             results.append(Result(INDEX, "failed", message=str(exc)))
         finally:
             bar.close()
-            _tidy(settings.reports_dir / WORK)
+            # the workers are gone (an interrupted pool's are terminated and joined): a
+            # notebook left here is one they were writing when stopped
+            shutil.rmtree(settings.reports_dir / WORK, ignore_errors=True)
     return sorted(results, key=lambda r: r.key)
 
 
@@ -335,18 +364,6 @@ def _store_results(settings: Settings, dys: list[DeptYear], force: bool = False)
 def _executor(kind: str, workers: int, scheduler: str | None, tasks: int):
     """The executor for a run: no more workers than ``tasks``."""
     return executor(kind, max(1, min(workers, tasks)), scheduler)
-
-
-def _tidy(folder: Path) -> None:
-    """Remove empty folders left under ``folder`` (and it, when empty)."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if path.is_dir():
-            with contextlib.suppress(OSError):
-                path.rmdir()
-    with contextlib.suppress(OSError):
-        folder.rmdir()
 
 
 def summary(results: list[Result], settings: Settings) -> str:

@@ -14,6 +14,9 @@ __all__ = ["KINDS", "executor"]
 #: The executors a command can be told to use.
 KINDS = ("local", "dask")
 
+#: Seconds a terminated local worker has to exit before it is killed.
+TERMINATE_GRACE = 5.0
+
 
 @contextlib.contextmanager
 def executor(kind: str, workers: int, scheduler: str | None = None,
@@ -31,8 +34,8 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
         initializer: run first in every local worker process.
         on_close: run on every Dask worker when the executor closes (the cluster may stay).
 
-    On an exception (Ctrl-C included) the local workers are stopped at once rather than
-    waited for.
+    On an exception (Ctrl-C included) the local workers are terminated at once rather
+    than waited for (killed if they do not exit within ``TERMINATE_GRACE`` seconds).
     """
     if kind == "dask":
         with _dask_client(workers, scheduler) as client:
@@ -48,9 +51,17 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
     except BaseException:
         # the pool's workers are this process's only multiprocessing children (Python
         # 3.14's pool.terminate_workers() will say so without that assumption)
-        for proc in mp.active_children():
+        procs = mp.active_children()
+        for proc in procs:
             with contextlib.suppress(Exception):
                 proc.terminate()
+        # joined, so that nothing of theirs is written after the caller tidies up
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.join(TERMINATE_GRACE)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(TERMINATE_GRACE)
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)

@@ -581,7 +581,26 @@ def interrupt_batch(root: Path, sig: int) -> dict:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     return {"data": data, "reports": reports, "returncode": proc.returncode, "stderr": err,
-            "hung": hung}
+            "hung": hung, "kernels": kernels_of(reports)}
+
+
+def kernels_of(reports: Path, wait: float = 5.0) -> list[int]:
+    """The pids of kernels still running for ``reports`` (their environment names it)
+    after up to ``wait`` seconds."""
+    mine = f"FISCAL_REPORTS={reports}".encode()
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for environ in Path("/proc").glob("[0-9]*/environ"):
+            try:
+                if mine in environ.read_bytes().split(b"\0") and b"ipykernel" in (
+                        environ.parent / "cmdline").read_bytes():
+                    alive.append(int(environ.parent.name))
+            except OSError:
+                continue
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 def assert_next_run_finishes(run: dict) -> None:
@@ -620,9 +639,23 @@ def test_sigint_stops_the_batch_promptly_without_a_traceback(sigint_run):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
+def test_sigint_leaves_no_kernel_and_no_work_notebook_behind(sigint_run):
+    # the worker building when Ctrl-C came is terminated: it kills its kernel, and the
+    # command removes the notebook papermill was writing once the worker is gone
+    assert sigint_run["kernels"] == []
+    assert not (sigint_run["reports"] / batch.WORK).exists()
+
+
+@pytest.mark.slow
 def test_sigkill_leaves_no_partial_report_and_the_next_run_finishes(tmp_path):
     run = interrupt_batch(tmp_path, signal.SIGKILL)
     assert run["returncode"] == -signal.SIGKILL
+    # what a worker killed mid-build leaves (whether or not this kill caught one): the
+    # next run, which holds the folder's lock, removes it
+    stale = run["reports"] / batch.WORK / "futian-sti" / "2018.99999.ipynb"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("{", encoding="utf-8")
     assert_next_run_finishes(run)
 
 
