@@ -6,7 +6,7 @@ would, `fiscal check --all --format csv` 3 times, then `fiscal check` of one dep
 (the process and its workers, summed, sampled every 20 ms). Targets on a 2-core machine:
 one department-year 1.5 s or less; 1,000 copies 5 s or less; 5,000 copies (``--large``)
 20 s or less and 1 GB or less, memory flat in the number of department-years (the check
-runs in chunks of whole departments, ``--chunk``).
+runs in chunks of whole departments, ``--chunk``, over one worker per core from 500 on).
 
     .venv/bin/python benchmarks/check_speed.py [--copies N | --large] [--runs 3]
         [-- extra `fiscal check` arguments, e.g. --chunk 500 -j 1 --executor dask]

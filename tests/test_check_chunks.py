@@ -13,7 +13,7 @@ import io
 
 import pytest
 
-from fiscal.cli import chunks_for
+from fiscal.cli import PARALLEL_FROM, chunks_for, workers_for
 from fiscal.config import DeptYear
 
 GUILIN = ["guilin-sfj/2015", "guilin-sfj/2016", "guilin-sfj/2017"]
@@ -34,6 +34,25 @@ def test_chunks_hold_whole_departments_in_key_order(committed):
         assert len(folders) <= 2 or len(slugs) == 1, folders
     guilin = [sorted(f) for f, _ in chunks if "guilin-sfj/2015" in f]
     assert guilin == [GUILIN]  # three years: more than 2, kept together, alone
+
+
+def test_workers_share_the_chunk_budget_in_even_chunks(committed):
+    # 26 department-years, two workers holding at most 10 together: chunks of at most 5
+    # (a department with more years goes alone), six of them (a multiple of the workers)
+    keys = sorted(dy.key for dy in committed.dept_years())
+    chunks = chunks_for([], True, size=10, jobs=2)
+    assert [k for folders, _ in chunks for k in folders] == keys
+    sizes = [len(folders) for folders, _ in chunks]
+    for (folders, _), n in zip(chunks, sizes, strict=True):
+        assert n <= 5 or len({DeptYear.parse(k).slug for k in folders}) == 1, folders
+    assert len(keys) == 26 and sum(sizes) == 26 and 6 <= len(chunks) <= 7
+
+
+def test_workers_default_to_one_per_core_only_for_large_checks(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert workers_for(PARALLEL_FROM - 1, None) == 1  # starting workers costs more
+    assert workers_for(PARALLEL_FROM, None) == 4
+    assert workers_for(10_000, 1) == 1 and workers_for(3, 2) == 2  # -j is obeyed
 
 
 def findings(fiscal_cli, *argv) -> list[dict]:

@@ -320,9 +320,11 @@ def _pct_rows(m: pd.DataFrame, rule: str, compute, describe) -> pd.DataFrame:
     skip = {"key", "slug", "department", "year", "kind", "claim", "section", "sentence"}
     names = list(m.columns)
     values = [m[c].tolist() for c in names]  # (far quicker than to_dict on Arrow columns)
-    # what the figures are, whatever department-year states them (a value that is not equal
-    # to itself, NaN, only misses the cache)
-    sigs = zip(*[v for c, v in zip(names, values, strict=True) if c not in skip], strict=True)
+    # what the figures are, whatever department-year states them (a missing figure, NaN,
+    # is never equal to itself: None stands for it in the key)
+    sigs = (tuple(None if x is pd.NA or (x.__class__ is float and x != x) else x
+                  for x in sig) for sig in zip(
+        *[v for c, v in zip(names, values, strict=True) if c not in skip], strict=True))
     for vals, sig in zip(zip(*values, strict=True), sigs, strict=True):
         r = dict(zip(names, vals, strict=True))
         if sig not in cache:
