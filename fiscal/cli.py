@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--fail-on", choices=["error", "review"], default="error",
                    help="exit 1 on an error-level finding (default), or also on a review-level"
                         " one; findings a reviewer marked not-a-problem never count")
+    c.add_argument("--year", type=int,
+                   help="the year of a disclosure file that states none (files only)")
     c.add_argument("--since", type=Path, metavar="FILE.json",
                    help="an earlier `--format json` output: mark findings new, gone, unchanged")
     c.add_argument("--chunk", type=int, default=CHUNK, metavar="N",
@@ -192,13 +194,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def budget_from_source(path: Path, settings: Settings) -> Budget:
+def budget_from_source(path: Path, settings: Settings, year: int | None = None) -> Budget:
     """A Budget built in memory from a disclosure text or PDF (nothing written): the frames
-    ``load_folder`` would give for the folder ``fiscal extract`` writes, validated alike."""
+    ``load_folder`` would give for the folder ``fiscal extract`` writes, validated alike;
+    ``year`` where the text states none."""
     from fiscal.extract import extract, table_rows  # lazy: the readers, for source files
     from fiscal.load import budget_from_rows  # lazy: pandas
 
-    ex = extract(path, settings, unregistered="provisional")
+    ex = extract(path, settings, year=year, unregistered="provisional")
     return budget_from_rows(ex.dept_year, ex.meta, {t.id: table_rows(t) for t in ex.tables},
                             [c.as_row() for c in ex.claims], origin=ex.source.path)
 
@@ -224,21 +227,22 @@ def workers_for(n: int, jobs: int | None) -> int:
     return (os.cpu_count() or 1) if n >= PARALLEL_FROM else 1
 
 
-def chunks_for(targets: list[str], all_: bool, size: int = CHUNK, jobs: int | None = None
-               ) -> list[tuple[dict[str, Path], list[Budget]]]:
+def chunks_for(targets: list[str], all_: bool, size: int = CHUNK, jobs: int | None = None,
+               year: int | None = None) -> list[tuple[dict[str, Path], list[Budget]]]:
     """``fiscal check``'s targets in chunks of whole departments (one department with more
     years than a chunk holds is a chunk of its own), in the order of their keys:
     ``(folders by key, budgets extracted in memory from source files)``.
 
     The workers (:func:`workers_for`) hold at most ``size`` department-years together, so
     a chunk holds at most ``size // workers``; the chunks are as even as whole departments
-    allow, in a multiple of the workers, so that none waits on a last small one.
+    allow, in a multiple of the workers, so that none waits on a last small one. ``year``
+    is the year of source files that state none (``fiscal check FILE --year``).
     """
     settings, resolved = resolve_targets(targets, all_, found=True)
     by_slug: dict[str, tuple[dict[str, Path], list[Budget]]] = {}
     for kind, target in resolved:
         if kind == "source":
-            b = budget_from_source(target, settings)
+            b = budget_from_source(target, settings, year)
             by_slug.setdefault(b.dept_year.slug, ({}, []))[1].append(b)
             continue
         if kind == "found":
@@ -589,13 +593,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.format == "table" or (args.format == "csv" and args.out is None):
         # findings only: in chunks of whole departments, here, over a pool or over Dask
         keys, found, unchecked, reviews = check_chunks(
-            chunks_for(args.targets, args.all, args.chunk, args.jobs), args.executor, args.jobs,
-            args.scheduler)
+            chunks_for(args.targets, args.all, args.chunk, args.jobs, args.year),
+            args.executor, args.jobs, args.scheduler)
         keys = sorted(keys)
         found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
     else:  # the ledger's outputs: every relation of each chunk, kept only while it is checked
         keys, found, stale, ledger, checklist, numbers = ledger_chunks(
-            chunks_for(args.targets, args.all, args.chunk, jobs=1),  # (one after another)
+            chunks_for(args.targets, args.all, args.chunk, jobs=1,  # (one after another)
+                       year=args.year),
             sources_of(args.targets, args.all) if args.format == "json" else None,
             with_checklist=args.format == "xlsx")
         unchecked = _no_figure(ledger)

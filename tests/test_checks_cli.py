@@ -195,6 +195,26 @@ def test_checking_the_seed_text_writes_nothing(data, tmp_path, seed_path, run, m
     assert list(scratch.iterdir()) == []
 
 
+#: A 罗山-style execution report: the period (1-5月) but no year anywhere in the text.
+NO_YEAR = ("某县部门预算执行情况\n1-5月，我县一般公共预算收入累计完成34096万元，同比降低10.2%。"
+           "其中：税务部门完成21334万元；财政部门完成12762万元。税收占比为62.57%。\n")
+
+
+def test_a_file_stating_no_year_is_refused_then_checked_with_year(data, tmp_path, run):
+    source = tmp_path / "某县部门预算.txt"
+    source.write_text(NO_YEAR, encoding="utf-8")
+    code, out, err = run(str(source))
+    assert code == 2 and "no year" in err and "--year" in err and "Traceback" not in err
+    code, out, err = run(str(source), "--year", "2021")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].endswith("/2021: no finding")  # 21334 + 12762 = 34096
+    wrong = tmp_path / "wrong" / source.name
+    wrong.parent.mkdir()
+    wrong.write_text(NO_YEAR.replace("21334", "23134"), encoding="utf-8")
+    code, out, err = run(str(wrong), "--year", "2021")
+    assert code == 1 and "35,896" in out, out  # the parts exceed the whole
+
+
 def test_all_checks_every_department_year_in_the_data_folder(data, run):
     other = data / "other-sti" / "2018"
     shutil.copytree(data / "futian-sti" / "2018", other)

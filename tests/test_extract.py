@@ -140,3 +140,14 @@ def test_extracted_folder_validates(fiscal_cli, tmp_data, seed_path):
     assert code == 0
     assert "futian-sti/2018: 深圳市福田区科技创新局 — 13 tables" in out
     assert out.rstrip().endswith("1 department-year(s) valid.")
+
+
+def test_a_governments_fund_balance_table_is_no_departments_expense_table():
+    # 彭水县 2021: a county's 政府性基金 income and spending side by side, one cell per line;
+    # read as a department's t10 its income cells became the codes of spending rows
+    from fiscal.schema import table_id_for_title
+
+    assert table_id_for_title("2021年全县政府性基金预算收支平衡表") is None
+    assert table_id_for_title("表十：政府性基金预算支出表") == "t10"
+    assert table_id_for_title("五、政府性基金预算拨款支出预算表") == "t10"
+    assert table_id_for_title("2026年预算单位政府性基金预算支出功能分类预算表") == "t10"

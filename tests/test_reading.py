@@ -574,3 +574,38 @@ def test_a_comparison_after_a_list_is_the_wholes(tmp_path):
     _, rel, found = read(tmp_path, text)
     assert found.empty
     assert verdicts(rel, "claim_change_pct") == ["holds"]
+
+
+@pytest.mark.parametrize(("other", "wrong"), [("700", False), ("800", True)])
+def test_a_part_larger_than_a_nested_lists_whole_belongs_to_the_outer_list(tmp_path, other,
+                                                                          wrong):
+    # "包括" lists 财政拨款收入's own part; 其他收入 700, larger than 300, is the next part of
+    # the 其中 list of 1000 (300 + 700 = 1000), not a second part of 300
+    text = "某镇2024年部门预算情况说明\n" + (
+        "2024年收入预算总额为1000万元。其中：财政拨款收入300万元，占收入预算总额的30%，"
+        f"包括一般公共预算收入300万元；其他收入{other}万元，占收入预算总额的70%。\n")
+    claims, rel, found = read(tmp_path, text, name="某镇2024年部门预算.txt")
+    total = claims[claims["printed"] == "1000万元"].iloc[0]
+    seven = claims[claims["printed"] == f"{other}万元"].iloc[0]
+    if not wrong:
+        assert seven["parent"] == total["claim"]
+        assert verdicts(rel, "claim_parts") == ["holds", "holds"]  # 300 = 300; 300 + 700
+        assert errors(found) == []
+    else:  # 800 is 80% of 1000, not 70%
+        assert any("80" in m and "70%" in m for m in errors(found)), errors(found)
+
+
+@pytest.mark.parametrize(("finance", "wrong"), [("2000", False), ("2100", True)])
+def test_a_rate_of_the_years_budget_is_a_completion_not_a_share(tmp_path, finance, wrong):
+    # "为年预算的 90.1%": of the item's own annual budget (not printed), not 3000 / 5000
+    text = "某县财政局2024年部门决算公开\n" + (
+        "1-12月，一般公共预算收入累计完成5000万元，为年预算的95.2%。其中：税务部门完成3000万元，"
+        f"为年预算的90.1%；财政部门完成{finance}万元，为年预算的104.5%。\n")
+    claims, rel, found = read(tmp_path, text)
+    rates = claims[claims["printed"].isin(["95.2%", "90.1%", "104.5%"])]
+    assert set(rates["role"]) == {"completion_pct"}
+    assert verdicts(rel, "claim_share") == []
+    if wrong:  # 3000 + 2100 exceeds 5000
+        assert any("5,100" in m or "5100" in m for m in errors(found)), errors(found)
+    else:
+        assert errors(found) == []

@@ -106,7 +106,8 @@ def _detect_year(text: str, path: Path) -> int:
     if len(found) == 1:
         return int(found.pop())
     raise NotADisclosureError("no year (such as 2018 年) is stated", path=path,
-                              fix="pass --year, or check that this is a disclosure")
+                              fix="give the year with --year (fiscal extract, fiscal check),"
+                              " or check that this is a disclosure")
 
 
 def read_departments(settings: Settings) -> list[dict[str, str]]:

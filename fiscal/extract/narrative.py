@@ -92,11 +92,12 @@ COMPARE_RE = re.compile(
     r"数?(?:同口径)?"
     r"(?:相比|比较)?)|(?P<yoy>同比)")
 #: ``完成全年预算 B 万元的 p%``: the budget a 决算 figure is measured against.
-COMPLETION_BUDGET_RE = re.compile(r"(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年)?"
+COMPLETION_BUDGET_RE = re.compile(r"(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年|年)?"
                                   r"(?:年初|调整)?预算(?:数)?\s*$")
-#: ``完成预算的 p%`` / ``预算完成率为 p%`` / ``占总预算比为 p%``: a completion rate.
+#: ``完成预算的 p%`` / ``为年预算的 p%`` / ``预算完成率为 p%`` / ``占总预算比为 p%``: a completion
+#: rate.
 COMPLETION_PCT_RE = re.compile(
-    r"(?:(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年)?(?:年初|调整)?(?:总)?预算(?:数)?的?"
+    r"(?:(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年|年)?(?:年初|调整)?(?:总)?预算(?:数)?的?"
     r"(?:比例|比重|比)?(?:为|是)?|(?:预算)?(?:完成|执行)率(?:为|是|达)?)\s*$")
 #: ``占一般公共预算支出的 p%``: the whole a share is of (may be empty: ``占 2.8%``).
 SHARE_RE = re.compile(r"占(?P<whole>[^，,。；;：:%]*?)(?:的)?(?:比重|比例|份额)?(?:为|是)?\s*$")
@@ -546,6 +547,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     scope = next((o for o in reversed(opened[:-1])
                                   if not _list_full(state, o[0])), None)
                 if scope is not None and scope[0].unit == claim.unit and scope[0] is not claim:
+                    scope, oversize = _wider_scope(state, scope, opened, claim)
                     scope = _fitting_scope(scope, opened, claim)
                     # "（上年运行费 X …）": last year's figure, no part of this year's whole
                     last_year = (claim.role == "amount" and not YEAR_RE.search(lead_tail)
@@ -568,6 +570,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                             # otherwise ("2010年决算 X。其中，A a，B b")
                             claim.year, claim.basis = scope[0].year, scope[0].basis
                         _set_part(state, scope[0], claim, scope[1], listed=True)
+                        if claim.parent and oversize:
+                            claim.certainty = "inferred"  # larger than its whole: misread?
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
                             claim.certainty = "inferred"  # a list from an earlier line
@@ -762,6 +766,30 @@ def _not_parts(whole: Claim, part: Claim, listed: bool = False) -> bool:
     return (whole.subject in KNOWN_PARTS and part.subject in KNOWN_PARTS
             and PART_OF.get(part.subject) != whole.subject
             and not (stands and PART_OF.get(stands) == whole.subject))
+
+
+def _wider_scope(state: _State, scope: tuple[Claim, str], opened: list[tuple[Claim, str]],
+                 part: Claim) -> tuple[tuple[Claim, str], bool]:
+    """No part is larger than its whole: an amount larger than the open list's whole ends
+    that (inner) list and belongs to the innermost outer one that can hold it beside the
+    parts it has; ``(scope, oversize)``.
+
+    ``其中：财政拨款收入 751.8，包括一般公共预算收入 751.8；其他收入 7000`` — 7000 is no part
+    of 751.8. Where no outer list is open the list stays (a part larger than its whole may be
+    the document's error); where outer lists are open but none can hold it, it stays too and
+    ``oversize`` says it is read with doubt.
+    """
+    whole = scope[0]
+    if part.role != "amount" or not Decimal(part.value) > Decimal(whole.value) > 0:
+        return scope, False
+    outers = [o for o in reversed(opened)
+              if o[0] is not whole and o[0] is not part and o[0].unit == part.unit]
+    for outer in outers:
+        held = sum((Decimal(c.value) for c in state.claims if c.parent == outer[0].claim
+                    and c.parts and c.role == "amount"), Decimal(0))
+        if Decimal(outer[0].value) >= Decimal(part.value) + held:
+            return outer, False
+    return scope, bool(outers)
 
 
 def _fitting_scope(scope: tuple[Claim, str], opened: list[tuple[Claim, str]], part: Claim
