@@ -609,3 +609,18 @@ def test_a_rate_of_the_years_budget_is_a_completion_not_a_share(tmp_path, financ
         assert any("5,100" in m or "5100" in m for m in errors(found)), errors(found)
     else:
         assert errors(found) == []
+
+
+@pytest.mark.parametrize(("rate", "wrong"), [("104.3", False), ("106.3", True)])
+def test_a_rate_of_a_budget_named_at_length_is_a_completion(tmp_path, rate, wrong):
+    # 天津南开 2023: "完成…批准收入调整预算 37.5 亿元的 104.3%": 39.1 / 37.5 = 104.27%, a
+    # completion of that budget (not 37.5 as a share of 39.1)
+    text = "某区财政局2023年部门预算执行情况\n" + (
+        "2023年区级一般公共预算收入预计完成39.1亿元，完成区人大常委会会议批准的收入调整预算"
+        f"37.5亿元的{rate}%。\n")
+    claims, rel, found = read(tmp_path, text, name="某区2023年预算执行.txt")
+    budget = claims[claims["printed"] == "37.5亿元"].iloc[0]
+    assert budget["role"] == "prior_amount"
+    assert verdicts(rel, "claim_share") == []
+    assert verdicts(rel, "claim_completion") == ["error" if wrong else "holds"]
+    assert bool(errors(found)) == wrong
