@@ -403,9 +403,11 @@ def test_a_list_whose_parts_reach_the_whole_takes_no_more(tmp_path):
         "全镇一般公共预算收入4402万元，加上级转移支付收入1884万元，其中：一般转移支付收入1478万元"
         "（含均衡性转移支付收入166万元、结算补助收入1312万元），专项转移支付收入406万元，"
         "上年结转结余60万元，基金调入103万元，收入合计为6449万元。\n")
+    # (they are what is added to 4402: 4402 + 1884 + 60 + 103 = 6449)
     claims, rel, found = read(tmp_path, text)
-    sixty = claims[claims["printed"] == "60万元"].iloc[0]
-    assert sixty["parent"] == ""
+    total = claims[claims["printed"] == "6449万元"].iloc[0]
+    summed = claims.loc[claims["parent"] == total["claim"], "printed"].tolist()
+    assert summed == ["4402万元", "1884万元", "60万元", "103万元"]
     assert errors(found) == []
 
 
@@ -624,3 +626,46 @@ def test_a_rate_of_a_budget_named_at_length_is_a_completion(tmp_path, rate, wron
     assert verdicts(rel, "claim_share") == []
     assert verdicts(rel, "claim_completion") == ["error" if wrong else "holds"]
     assert bool(errors(found)) == wrong
+
+
+REPORT_HEAD = "某县2021年预算执行情况和2022年预算草案的报告\n"
+
+
+@pytest.mark.parametrize(("carried", "wrong"), [("3.70", False), ("3.48", True)])
+def test_an_amount_plus_what_is_added_makes_the_total(tmp_path, carried, wrong):
+    # 重庆彭水 2021 prints 3.48: 59.69 + 1.4 + 0.46 + 0.8 + 3.48 = 65.83 ≠ 66.05 (the text
+    # leaves out an item); 3.70 would make it hold. 收入: 13.62 + 39 + 4.15 + 0.05 + 7.89
+    # + 1.34 = 66.05
+    text = REPORT_HEAD + (
+        "全县一般公共预算收入完成13.62亿元，下降3.8%。其中：税收收入8.53亿元；非税收入5.09亿元。"
+        "加上上级补助收入39亿元、地方政府债务收入4.15亿元，以及动用预算稳定调节基金0.05亿元、"
+        "调入资金7.89亿元、上年结转1.34亿元后，收入总计66.05亿元。\n"
+        "全县一般公共预算支出完成59.69亿元，下降18.2%。加上上解支出1.4亿元、调出资金0.46亿元、"
+        f"地方政府债务还本支出0.8亿元，以及结转下年{carried}亿元后，支出总计66.05亿元。\n")
+    claims, rel, found = read(tmp_path, text, name="某县2021年预算执行.txt")
+    income = claims[claims["printed"] == "13.62亿元"].iloc[0]
+    total = claims[(claims["printed"] == "66.05亿元")].iloc[0]
+    assert (income["parent"], income["parts"]) == (total["claim"], "complete")
+    assert verdicts(rel, "claim_parts").count("holds") == (2 if wrong else 3)
+    assert bool(errors(found)) == wrong
+    if wrong:
+        assert any("658,300" in m for m in errors(found)), errors(found)
+
+
+def test_a_sum_that_takes_away_or_names_items_without_figures_is_no_error(tmp_path):
+    # 天津和平 2024: 扣除 items are subtracted (47.98 + 22.18 + 3.18 − 9.9 = 63.44): no plain
+    # sum, and no part of 47.98 either; 重庆巴南 2024: "加上上级补助、…等" names no figure
+    # (under numbered headings, the amounts after a list were read as more of its parts)
+    text = REPORT_HEAD + "（一）预算收支情况\n1.一般公共预算\n" + (
+        "1）收入情况。2024年一般公共预算收入完成47.98亿元，完成调整预算101%，较上年增长13.4%，"
+        "其中：税收收入完成37.53亿元，非税收入完成10.45亿元。"
+        "加税收返还和转移支付22.18亿元、上年结余3.18亿元，扣除上解市级9.9亿元。"
+        "2024年一般公共预算总收入完成63.44亿元。\n"
+        "2024年一般公共预算支出892766万元，同比增长12.0%，加上地方政府一般债券还本支出、"
+        "结转下年等，支出总量为1117285万元。\n")
+    claims, rel, found = read(tmp_path, text, name="某区2024年预算执行.txt")
+    for printed in ("22.18亿元", "3.18亿元", "9.9亿元", "63.44亿元", "1117285万元"):
+        assert claims.loc[claims["printed"] == printed, "parent"].iloc[0] == "", printed
+    assert verdicts(rel, "claim_parts") == ["holds"]   # 47.98 = 37.53 + 10.45
+    assert found.empty or (found["severity"] != "review").all()
+    assert errors(found) == []

@@ -245,7 +245,99 @@ def _extract(lines: list[str], end: int, state: _State) -> list[Claim]:
     if last is not None and state.claims and not re.search(r"[。；;！!？?）)]\s*$", last.text):
         _open_lists_partial(state)
     _complete_by_definition(state.claims)
+    _running_sums(state.claims)
     return state.claims
+
+
+#: ``加上 B、C，…后，收入总计 T`` / ``加转移性收入 B，收入合计 T``: a clause that adds to the
+#: amount before it; (not 加强, 加快, 加大, 加紧: verbs)
+SUM_OPEN_RE = re.compile(r"(?:^|[，,。；;])\s*(?:——)?\s*(?:再)?加(?:上)?(?![强快大紧速])")
+#: The running sum's result: ``收入总计`` / ``支出合计`` / ``总收入`` / ``收入总量为``.
+SUM_TOTAL_RE = re.compile(r"总计|合计|总量|总额|总收入|总支出|总财力")
+#: What a running sum takes away: then the figures are not a plain sum, and are left alone.
+SUM_MINUS_RE = re.compile(r"扣除|减去|减除|抵减|(?:^|[，,、；;])\s*减(?![少收支小免半])")
+#: An item named without a figure in a running sum (``加上上级补助、债务转贷收入等``).
+SUM_UNSTATED_RE = re.compile(r"等|[、，,和及与]\s*[^、，,和及与#\d]{2,}[、，,和及与]")
+
+
+def _running_sums(claims: list[Claim]) -> None:
+    """``一般公共预算收入 A。加上转移性收入 B、上年结转 C 后，收入总计 T``: T = A + B + C.
+
+    The amount added to is the last one before the 加 clause that is no part of another,
+    on the same line; the total is the first amount after it whose words name a total.
+    Figures a running sum takes away (扣除, 减去) make no relation: their parts (read by
+    position before) are undone. Where an item is named without a figure (等, a list of
+    names), or a list opens inside the sum, the sum is read with doubt.
+    """
+    i = 0
+    while i < len(claims):
+        j = i
+        while j < len(claims) and claims[j].sentence == claims[i].sentence:
+            j += 1
+        group, sentence = claims[i:j], claims[i].sentence
+        opener = SUM_OPEN_RE.search(sentence)
+        if opener is not None:
+            k = j
+            while k < len(claims) and claims[k].sentence == claims[j].sentence:
+                k += 1
+            following = [c for c in claims[j:k] if c.source_line == group[-1].source_line]
+            _running_sum(claims, i, group, sentence, opener.end(), following)
+        i = j
+
+
+def _running_sum(claims: list[Claim], first: int, group: list[Claim], sentence: str,
+                 opened: int, following: list[Claim]) -> None:
+    """The running sum of one sentence whose 加 clause opens at ``opened``; its total may
+    open the next sentence on the line (``following``: ``…扣除上解 9.9 亿元。总收入 74.59
+    亿元``)."""
+    at, pos = 0, {}
+    for c in group:  # where each figure stands in the sentence
+        k = sentence.find(c.printed, at)
+        if k < 0:
+            return
+        pos[c.claim] = (k, k + len(c.printed))
+        at = k + len(c.printed)
+    money = [c for c in group if c.role == "amount" and c.unit in MONEY_UNITS]
+    zone = [c for c in money if pos[c.claim][0] >= opened]
+    total, last = None, opened
+    for c in zone:
+        if SUM_TOTAL_RE.search(sentence[last:pos[c.claim][0]]):
+            total = c
+            break
+        last = pos[c.claim][1]
+    end = pos[total.claim][0] if total is not None else len(sentence)
+    if total is None and following:
+        nxt = following[0].sentence
+        k = nxt.find(following[0].printed)
+        head = following[0]
+        if (k >= 0 and head.role == "amount" and head.unit in MONEY_UNITS
+                and SUM_TOTAL_RE.search(nxt[:k])):
+            total = head
+    if total is None:
+        return
+    ids = {c.claim for c in zone}
+    addends = [c for c in zone if pos[c.claim][0] < end
+               and (not c.parent or (c.certainty == "inferred" and c.parent not in ids))]
+    before = [c for c in money if pos[c.claim][0] < opened] or [
+        c for c in claims[:first] if c.source_line == group[0].source_line
+        and c.role == "amount" and c.unit in MONEY_UNITS]
+    base = next((c for c in reversed(before) if not c.parent), None)
+    undo = [c for c in [*addends, total] if c.certainty == "inferred" and c.parent and (
+        base is None or c.parent == base.claim)]
+    for c in undo:   # parts of the amount added to, by position: they are not
+        c.parent = c.parts = ""
+    between = sentence[opened:end]
+    if base is None or not addends or SUM_MINUS_RE.search(between) or base.unit not in (
+            MONEY_UNITS) or total.parent:
+        return
+    # (a list inside the sum, 加上级转移支付 B，其中：…: where it ends is read by position)
+    nested = any(c not in addends for c in zone if pos[c.claim][0] < end)
+    doubt = nested or bool(SUM_UNSTATED_RE.search(
+        re.sub(r"\d[\d,.]*\s*(?:亿元|万元|万|元)", "#", between)))
+    for c in [base, *addends]:
+        c.parent, c.parts = total.claim, "complete"
+        if doubt:
+            c.certainty = "inferred"
 
 
 def _part_by_definition(state: _State, claim: Claim) -> None:
