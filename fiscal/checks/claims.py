@@ -448,8 +448,11 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
             figs = [(w, *f) for w, f in zip(df["printed"], df["figs"], strict=True)]
             lines = [(int(w), *map(int, f)) for w, f in zip(df["source_line"], df["ls"],
                                                             strict=True)]
-        out.append(_claim_findings(df, "claim_parts", exp, act, tol, msg,
-                                   doubt=df["doubt"].to_numpy(dtype=bool),
+        # (a complete listing of one part that is not its whole, "基本支出 300，包括人员经费
+        # 250": one part named of several, read with doubt)
+        doubt = df["doubt"].to_numpy(dtype=bool) | ((df["n"] == 1).to_numpy()
+                                                    & (kind == "complete"))
+        out.append(_claim_findings(df, "claim_parts", exp, act, tol, msg, doubt=doubt,
                                    figures=figs, line_tuples=lines))
     return _concat(out)
 

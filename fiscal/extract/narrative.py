@@ -251,23 +251,24 @@ def _extract(lines: list[str], end: int, state: _State) -> list[Claim]:
 
 #: ``加上 B、C，…后，收入总计 T`` / ``加转移性收入 B，收入合计 T``: a clause that adds to the
 #: amount before it; (not 加强, 加快, 加大, 加紧: verbs)
-SUM_OPEN_RE = re.compile(r"(?:^|[，,。；;])\s*(?:——)?\s*(?:再)?加(?:上)?(?![强快大紧速])")
+SUM_OPEN_RE = re.compile(r"(?:^|[，,。；;])\s*(?:——)?\s*(?:再)?加(?:上)?(?![强快大紧速力之剧码重])")
 #: The running sum's result: ``收入总计`` / ``支出合计`` / ``总收入`` / ``收入总量为``.
 SUM_TOTAL_RE = re.compile(r"总计|合计|总量|总额|总收入|总支出|总财力")
 #: What a running sum takes away: then the figures are not a plain sum, and are left alone.
-SUM_MINUS_RE = re.compile(r"扣除|减去|减除|抵减|(?:^|[，,、；;])\s*减(?![少收支小免半])")
-#: An item named without a figure in a running sum (``加上上级补助、债务转贷收入等``).
-SUM_UNSTATED_RE = re.compile(r"等|[、，,和及与]\s*[^、，,和及与#\d]{2,}[、，,和及与]")
+SUM_MINUS_RE = re.compile(r"扣除|扣减|减去|减除|减掉|抵减|抵扣|冲减|剔除|除去|刨除"
+                          r"|(?:^|[，,、；;])\s*减(?![少收支小免半])")
 
 
 def _running_sums(claims: list[Claim]) -> None:
-    """``一般公共预算收入 A。加上转移性收入 B、上年结转 C 后，收入总计 T``: T = A + B + C.
+    """``一般公共预算收入 A。加上转移性收入 B、上年结转 C 后，收入总计 T``: T = A + B + C,
+    read with doubt (which amount is added to and where the sum ends are read by position:
+    a sum that does not add up is shown for review, never as an error).
 
     The amount added to is the last one before the 加 clause that is no part of another,
-    on the same line; the total is the first amount after it whose words name a total.
-    Figures a running sum takes away (扣除, 减去) make no relation: their parts (read by
-    position before) are undone. Where an item is named without a figure (等, a list of
-    names), or a list opens inside the sum, the sum is read with doubt.
+    on the same line; the total is the first amount after it whose own clause names a
+    total. Figures a running sum takes away (扣除, 减去) make no relation, nor do a total
+    smaller than one of its figures or income summed to spending; the parts read by
+    position before are undone.
     """
     i = 0
     while i < len(claims):
@@ -301,7 +302,7 @@ def _running_sum(claims: list[Claim], first: int, group: list[Claim], sentence: 
     zone = [c for c in money if pos[c.claim][0] >= opened]
     total, last = None, opened
     for c in zone:
-        if SUM_TOTAL_RE.search(sentence[last:pos[c.claim][0]]):
+        if _names_total(sentence[last:pos[c.claim][0]]):
             total = c
             break
         last = pos[c.claim][1]
@@ -311,33 +312,45 @@ def _running_sum(claims: list[Claim], first: int, group: list[Claim], sentence: 
         k = nxt.find(following[0].printed)
         head = following[0]
         if (k >= 0 and head.role == "amount" and head.unit in MONEY_UNITS
-                and SUM_TOTAL_RE.search(nxt[:k])):
+                and _names_total(nxt[:k])):
             total = head
     if total is None:
         return
     ids = {c.claim for c in zone}
-    addends = [c for c in zone if pos[c.claim][0] < end
-               and (not c.parent or (c.certainty == "inferred" and c.parent not in ids))]
+    # (a list opened before the 加 clause ends there: "其中税收 a，加上补助 b")
+    addends = [c for c in zone if pos[c.claim][0] < end and c.parent not in ids]
     before = [c for c in money if pos[c.claim][0] < opened] or [
         c for c in claims[:first] if c.source_line == group[0].source_line
         and c.role == "amount" and c.unit in MONEY_UNITS]
     base = next((c for c in reversed(before) if not c.parent), None)
-    undo = [c for c in [*addends, total] if c.certainty == "inferred" and c.parent and (
-        base is None or c.parent == base.claim)]
+    undo = [c for c in [*addends, total] if c.parent and (
+        c.certainty == "inferred" or pos.get(c.claim, (len(sentence),))[0] >= opened) and (
+        base is None or c.parent == base.claim or c.parent in {b.claim for b in before})]
     for c in undo:   # parts of the amount added to, by position: they are not
         c.parent = c.parts = ""
     between = sentence[opened:end]
-    if base is None or not addends or SUM_MINUS_RE.search(between) or base.unit not in (
-            MONEY_UNITS) or total.parent:
+    if base is None or not addends or SUM_MINUS_RE.search(between) or total.parent:
         return
-    # (a list inside the sum, 加上级转移支付 B，其中：…: where it ends is read by position)
-    nested = any(c not in addends for c in zone if pos[c.claim][0] < end)
-    doubt = nested or bool(SUM_UNSTATED_RE.search(
-        re.sub(r"\d[\d,.]*\s*(?:亿元|万元|万|元)", "#", between)))
+    if any(_wan(c) > _wan(total) for c in [base, *addends]) or any(
+            ("收入" in total.subject and "支出" in c.subject)
+            or ("支出" in total.subject and "收入" in c.subject) for c in [base, *addends]):
+        return  # no part is larger than its whole; income does not add up to spending
     for c in [base, *addends]:
-        c.parent, c.parts = total.claim, "complete"
-        if doubt:
-            c.certainty = "inferred"
+        # read by position (which amount is added to, where the sum ends): never an error
+        c.parent, c.parts, c.certainty = total.claim, "complete", "inferred"
+
+
+def _names_total(lead: str) -> bool:
+    """Do the words just before a figure, in its own clause and outside brackets, name a
+    total (``收入总计``, ``总收入为``)?"""
+    clause = re.split(r"[，,、；;：:。（(）)]", lead)[-1]
+    return bool(SUM_TOTAL_RE.search(clause))
+
+
+def _wan(c: Claim) -> Decimal:
+    """A money claim's value in 万元."""
+    return Decimal(c.value) * {"亿元": 10000, "万元": 1, "元": Decimal("0.0001")}.get(
+        MONEY_UNITS.get(c.unit, c.unit), 1)
 
 
 def _part_by_definition(state: _State, claim: Claim) -> None:
@@ -484,6 +497,10 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
     scope: tuple[Claim, str] | None = state.pending
     outer: list[tuple[Claim, str] | None] = []  # scopes around a bracketed "（其中：…）"
     opened: list[tuple[Claim, str]] = [scope] if scope else []  # lists open (nesting)
+    # wholes of a 包括 list inside another list ("其中：A a，包括 x；B b"): whether B, after
+    # the ；, closes it or is its next part is read by position
+    nested_including: set[str] = set()
+    crossed: set[str] = set()   # … and those of them whose list went on past a ；
     anchors: list[Claim | None] = []         # the amount a bracketed list stands after
     share_whole: Claim | None = None
     carried: Claim | None = None     # the amount of a clause that ended with ；
@@ -532,6 +549,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 if re.search(r"[（(]\s*$", lead[:intro.start()]):
                     outer.append(scope)
                     anchors.append(prev_claim if prev_claim.role == "amount" else None)
+                if intro.group(1) == "包括" and any(o[1] == "partial" for o in opened):
+                    nested_including.add(prev_claim.claim)
                 scope = (prev_claim, kind)
                 opened.append(scope)
             elif (prev_claim is not None and prev_claim is prev_amount and unit in MONEY_UNITS
@@ -615,6 +634,11 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     and claim.year == state.year and ref is not None:
                 budget_of = claim
             elif claim.role == "completion_pct":
+                if ref is not None and ref.parent and ref.parts and any(
+                        c.claim == ref.parent and c.sentence == ref.sentence
+                        for c in state.claims):
+                    # "A，其中 a、b，完成…预算 B 的 p%": the whole's rate or the last part's?
+                    claim.certainty = "inferred"
                 claim.base = budget_of.claim if budget_of is not None else _budget_in(
                     state, ref, shown)
                 budget_of = None
@@ -666,7 +690,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                             # otherwise ("2010年决算 X。其中，A a，B b")
                             claim.year, claim.basis = scope[0].year, scope[0].basis
                         _set_part(state, scope[0], claim, scope[1], listed=True)
-                        if claim.parent and oversize:
+                        if claim.parent and (oversize or claim.parent in crossed):
                             claim.certainty = "inferred"  # larger than its whole: misread?
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
@@ -693,6 +717,7 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
         tail = sentence[last_cut:]
         if sentence.rstrip().endswith(("；", ";")):
             carried = prev_amount
+            crossed.update(o[0].claim for o in opened if o[0].claim in nested_including)
         if prev_amount is not None and not flat_done:
             fm = FLAT_RE.search(tail)
             if fm:
