@@ -329,9 +329,7 @@ def check_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]], executor: s
             futures = [pool.submit(task, f, b) for f, b in chunks]
             results = [fut.result() for fut in futures]
     keys = [k for r in results for k in r[0]]
-    frames = [r[1] for r in results if not r[1].empty]
-    found = (pd.concat(frames, ignore_index=True) if len(frames) > 1
-             else frames[0] if frames else results[0][1] if results else pd.DataFrame())
+    found = _joined([r[1] for r in results]) if results else pd.DataFrame()
     unchecked = sorted(k for r in results for k in r[2])
     reviews = {k: v for r in results for k, v in r[3].items()}
     return keys, found, unchecked, reviews

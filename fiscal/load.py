@@ -417,8 +417,8 @@ class Panel:
         if cl.empty:
             return cl
         m = cl[cl["unit"] == "万元"].copy()
-        m["value_fen"] = _per_distinct(m["value"], lambda v: int(v * FEN_PER_WAN), "int64")
-        m["ulp_fen"] = _per_distinct(m["ulp"], lambda u: int(u * FEN_PER_WAN), "int64")
+        m["value_fen"] = per_distinct(m["value"], lambda v: int(v * FEN_PER_WAN), "int64")
+        m["ulp_fen"] = per_distinct(m["ulp"], lambda u: int(u * FEN_PER_WAN), "int64")
         return m
 
     @classmethod
@@ -441,10 +441,16 @@ class Panel:
                    meta=meta)
 
 
-def _per_distinct(values: pd.Series, convert: Callable[[object], object],
+def per_distinct(values: pd.Series, convert: Callable[[object], object],
                   dtype: str | type = object) -> pd.Series:
     """``convert`` applied to each value, computed once per distinct value (a panel repeats
-    the same few figures a lot); the values must be hashable and not missing."""
+    the same few figures a lot); the values must be hashable and not missing.
+
+    Args:
+        values: the values, e.g. a column of Decimal amounts.
+        convert: what to make of one value, e.g. ``lambda v: int(v * FEN_PER_WAN)``.
+        dtype: the dtype of the result.
+    """
     codes, uniques = pd.factorize(values)
     out = np.array([convert(u) for u in uniques], dtype=dtype)
     return pd.Series(out[codes] if len(codes) else out[:0], index=values.index, dtype=dtype)
@@ -751,7 +757,7 @@ def _panel_claims(raw: pd.DataFrame, metas: dict[str, dict], problems: Problems)
     out["kind"] = meta_of("kind")
     out["claim_year"] = _panel_ints(raw, "year", problems)
     out["source_line"] = _panel_ints(raw, "source_line", problems)
-    out["value"] = _per_distinct(out["value"], Decimal)
-    out["ulp"] = _per_distinct(out["ulp"], Decimal)
+    out["value"] = per_distinct(out["value"], Decimal)
+    out["ulp"] = per_distinct(out["ulp"], Decimal)
     lead = ["key", "slug", "department", "year", "kind"]
     return out[lead + [c for c in out.columns if c not in lead]]

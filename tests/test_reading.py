@@ -31,6 +31,11 @@ def read(tmp_path: Path, text: str, name: str = "某单位2024年部门决算.tx
     return budget.claims, rel, found
 
 
+def figure(claims: pd.DataFrame, printed: str) -> pd.Series:
+    """The claim of the figure printed as ``printed`` (the first, if printed twice)."""
+    return claims[claims["printed"] == printed].iloc[0]
+
+
 def errors(found: pd.DataFrame) -> list[str]:
     return [] if found.empty else list(found.loc[found["severity"] == "error", "message"])
 
@@ -212,7 +217,7 @@ def test_a_subject_listing_every_item_of_the_sangong_is_their_sum(tmp_path):
         "2011年“三公经费”财政拨款预算中，因公出国（境）费617万元，公务用车购置及运行费"
         "1205.06万元，公务接待费865万元。\n")
     claims, rel, found = read(tmp_path, text, "某局2011年部门预算.txt")
-    whole = claims[claims["printed"] == "2687.06万元"].iloc[0]
+    whole = figure(claims, "2687.06万元")
     assert whole["subject"] == "三公经费"
     assert verdicts(rel, "claim_parts") == ["holds"]        # 617 + 1205.06 + 865
     assert errors(found) == []
@@ -229,7 +234,7 @@ def test_parts_listed_after_a_whole_of_another_year_are_of_that_year(tmp_path):
         "2010年“三公”经费财政拨款决算支出94.7亿元。其中，因公出国（境）经费17.73亿元，"
         "公务用车购置及运行费61.69亿元，公务接待费15.28亿元。\n")
     claims, rel, found = read(tmp_path, text, "某局2011年部门预算.txt")
-    abroad = claims[claims["printed"] == "17.73亿元"].iloc[0]
+    abroad = figure(claims, "17.73亿元")
     assert (abroad["claim_year"], abroad["basis"]) == (2010, "决算")
     assert verdicts(rel, "claim_parts") == ["holds", "holds"]
     assert errors(found) == []
@@ -282,9 +287,9 @@ def test_an_abbreviated_vehicle_item_is_the_whole_vehicle_item(tmp_path):
         "2024年“三公”经费支出74.6万元，其中公车购置及运行费61.8万元，公务接待费12.8万元。"
         "公务用车费用中含公车购置费0万元，公务用车运行维护费61.8万元。\n")
     claims, rel, found = read(tmp_path, text)
-    vehicle = claims[claims["printed"] == "61.8万元"].iloc[0]
+    vehicle = figure(claims, "61.8万元")
     assert vehicle["subject"] == "公务用车购置及运行维护费"
-    purchase = claims[claims["printed"] == "0万元"].iloc[0]
+    purchase = figure(claims, "0万元")
     assert purchase["subject"] == "公务用车购置费"
     assert errors(found) == []
 
@@ -349,7 +354,7 @@ def test_numbered_items_inside_a_line_each_hold_their_own_change(tmp_path):
         "其中：1、公务接待费2016年预算8万元，2015年预算12.5万元；对比减少4.5万元；减少率36%。"
         "2、公务车辆运行2016年预算25万元，2015年预算45.2万元；对比减少20.20万元，减少率44.69%。\n")
     claims, rel, found = read(tmp_path, text, "某局2016年部门预算.txt")
-    change = claims[claims["printed"] == "4.5万元"].iloc[0]
+    change = figure(claims, "4.5万元")
     assert change["subject"] == "公务接待费" and change["certainty"] == "explicit"
     assert verdicts(rel, "claim_change") == ["holds", "holds", "holds"]
     assert errors(found) == []
@@ -365,7 +370,7 @@ def test_a_comparison_naming_its_subject_gives_that_subjects_prior_figure(tmp_pa
         "2024年度“三公”经费合计31.23万元。"
         "较2023年度“三公”经费合计16.08万元增加15.15万元。\n")
     claims, rel, found = read(tmp_path, text)
-    prior = claims[claims["printed"] == "16.08万元"].iloc[0]
+    prior = figure(claims, "16.08万元")
     assert (prior["role"], prior["subject"], prior["claim_year"]) == (
         "prior_amount", "三公经费", 2023)
     assert verdicts(rel, "claim_change") == ["holds"]          # 31.23 − 16.08
@@ -378,7 +383,7 @@ def test_a_comparison_after_a_semicolon_goes_on_with_the_amount_before_it(tmp_pa
         "2015年“三公”经费预算总数为63.16万元，比2014年预算数减少8.35万元，下降11.7%；"
         "比2014年执行数减少2.5万元，下降3.8%。\n")
     claims, rel, found = read(tmp_path, text, "某局2015年部门预算.txt")
-    second = claims[claims["printed"] == "2.5万元"].iloc[0]
+    second = figure(claims, "2.5万元")
     assert (second["role"], second["basis"], second["subject"]) == ("change", "执行数", "三公经费")
     assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]  # 8.35/71.51, 2.5/65.66
     assert errors(found) == []
@@ -390,8 +395,8 @@ def test_parts_in_brackets_after_an_item_are_that_items_parts(tmp_path):
         "公务用车购置及运行费1646.4万元（公务用车购置费109.0万元、公务用车运行维护费"
         "1537.4万元）。\n")
     claims, rel, found = read(tmp_path, text)
-    run = claims[claims["printed"] == "1537.4万元"].iloc[0]
-    vehicle = claims[claims["printed"] == "1646.4万元"].iloc[0]
+    run = figure(claims, "1537.4万元")
+    vehicle = figure(claims, "1646.4万元")
     assert run["parent"] == vehicle["claim"]
     assert verdicts(rel, "claim_parts") == ["holds", "holds"]
     assert errors(found) == []
@@ -405,7 +410,7 @@ def test_a_list_whose_parts_reach_the_whole_takes_no_more(tmp_path):
         "上年结转结余60万元，基金调入103万元，收入合计为6449万元。\n")
     # (they are what is added to 4402: 4402 + 1884 + 60 + 103 = 6449)
     claims, rel, found = read(tmp_path, text)
-    total = claims[claims["printed"] == "6449万元"].iloc[0]
+    total = figure(claims, "6449万元")
     summed = claims.loc[claims["parent"] == total["claim"], "printed"].tolist()
     assert summed == ["4402万元", "1884万元", "60万元", "103万元"]
     assert errors(found) == []
@@ -456,7 +461,7 @@ def test_the_figure_compared_with_is_last_years(tmp_path, stated, wrong):
     text = FINAL_HEAD + (
         f"2024年“三公”经费支出决算120万元，比上年的150万元减少30万元，下降{stated}%。\n")
     claims, rel, found = read(tmp_path, text)
-    prior = claims[claims["printed"] == "150万元"].iloc[0]
+    prior = figure(claims, "150万元")
     assert (prior["role"], int(prior["claim_year"])) == ("prior_amount", 2023)
     assert verdicts(rel, "claim_change_pct") == ["error" if wrong else "holds"]
     assert bool(errors(found)) == wrong
@@ -470,7 +475,7 @@ def test_last_years_figure_in_brackets_is_no_part_of_this_years_whole(tmp_path, 
         f"2024年“三公”经费决算200万元，其中：公务接待费{reception}万元，公务用车运行维护费80万元"
         "（上年运行费100万元，减少20万元，下降20%）。\n")
     claims, rel, found = read(tmp_path, text)
-    last_year = claims[claims["printed"] == "100万元"].iloc[0]
+    last_year = figure(claims, "100万元")
     assert (int(last_year["claim_year"]), last_year["parent"]) == (2023, "")
     assert verdicts(rel, "claim_parts") == ["error" if wrong else "holds"]
     assert bool(errors(found)) == wrong
@@ -492,7 +497,7 @@ def test_less_spending_named_after_the_change_word_is_a_change(tmp_path, stated,
     # "比上年减少支出 10 万元": a change of 10 on 100, not an amount of 10
     text = FINAL_HEAD + f"2024年“三公”经费支出决算90万元，比上年减少支出10万元，下降{stated}%。\n"
     claims, rel, found = read(tmp_path, text)
-    assert claims[claims["printed"] == "10万元"].iloc[0]["role"] == "change"
+    assert figure(claims, "10万元")["role"] == "change"
     assert verdicts(rel, "claim_change_pct") == ["error" if wrong else "holds"]
 
 
@@ -546,8 +551,8 @@ def test_a_sentence_opening_with_the_comparison_goes_on_with_the_last_amount(tmp
         "2024年“三公”经费支出2.29亿元，比上年减少0.88亿元，下降27.8%。"
         "其中，因公出国（境）费0.61亿元。比上年减少48.45万元，下降0.8%。\n")
     claims, rel, found = read(tmp_path, text)
-    change = claims[claims["printed"] == "48.45万元"].iloc[0]
-    abroad = claims[claims["printed"] == "0.61亿元"].iloc[0]
+    change = figure(claims, "48.45万元")
+    abroad = figure(claims, "0.61亿元")
     assert change["parent"] == abroad["claim"]
     assert verdicts(rel, "claim_change_pct") == ["holds", "holds"]
     assert errors(found) == []
@@ -587,8 +592,8 @@ def test_a_part_larger_than_a_nested_lists_whole_belongs_to_the_outer_list(tmp_p
         "2024年收入预算总额为1000万元。其中：财政拨款收入300万元，占收入预算总额的30%，"
         f"包括一般公共预算收入300万元；其他收入{other}万元，占收入预算总额的70%。\n")
     claims, rel, found = read(tmp_path, text, name="某镇2024年部门预算.txt")
-    total = claims[claims["printed"] == "1000万元"].iloc[0]
-    seven = claims[claims["printed"] == f"{other}万元"].iloc[0]
+    total = figure(claims, "1000万元")
+    seven = figure(claims, f"{other}万元")
     if not wrong:
         assert seven["parent"] == total["claim"]
         assert verdicts(rel, "claim_parts") == ["holds", "holds"]  # 300 = 300; 300 + 700
@@ -621,7 +626,7 @@ def test_a_rate_of_a_budget_named_at_length_is_a_completion(tmp_path, rate, wron
         "2023年区级一般公共预算收入预计完成39.1亿元，完成区人大常委会会议批准的收入调整预算"
         f"37.5亿元的{rate}%。\n")
     claims, rel, found = read(tmp_path, text, name="某区2023年预算执行.txt")
-    budget = claims[claims["printed"] == "37.5亿元"].iloc[0]
+    budget = figure(claims, "37.5亿元")
     assert budget["role"] == "prior_amount"
     assert verdicts(rel, "claim_share") == []
     assert verdicts(rel, "claim_completion") == ["error" if wrong else "holds"]
@@ -644,8 +649,8 @@ def test_an_amount_plus_what_is_added_makes_the_total(tmp_path, carried, wrong):
         "全县一般公共预算支出完成59.69亿元，下降18.2%。加上上解支出1.4亿元、调出资金0.46亿元、"
         f"地方政府债务还本支出0.8亿元，以及结转下年{carried}亿元后，支出总计66.05亿元。\n")
     claims, rel, found = read(tmp_path, text, name="某县2021年预算执行.txt")
-    income = claims[claims["printed"] == "13.62亿元"].iloc[0]
-    total = claims[(claims["printed"] == "66.05亿元")].iloc[0]
+    income = figure(claims, "13.62亿元")
+    total = figure(claims, "66.05亿元")
     assert (income["parent"], income["parts"]) == (total["claim"], "complete")
     assert verdicts(rel, "claim_parts").count("holds") == (2 if wrong else 3)
     assert errors(found) == []

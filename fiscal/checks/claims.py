@@ -25,7 +25,7 @@ from fiscal.checks.findings import (
 )
 from fiscal.checks.params import SCOPE_CONFLICTS, SCOPE_WORDS
 from fiscal.checks.registry import DOUBT, rule
-from fiscal.load import Panel
+from fiscal.load import Panel, per_distinct
 from fiscal.schema import COMPLETE_WHOLES, FEN_PER_WAN, PART_OF, PERCENT_HALF_UNIT
 
 
@@ -460,8 +460,7 @@ def rule_claim_parts(p: Panel) -> pd.DataFrame:
 def _scaled(values: pd.Series, scale: int) -> np.ndarray:
     """Decimal values times ``scale`` as whole numbers (truncated), each distinct value
     converted once."""
-    codes, uniques = pd.factorize(values)
-    return np.array([int(u * scale) for u in uniques], dtype="int64")[codes]
+    return per_distinct(values, lambda v: int(v * scale), "int64").to_numpy()
 
 
 def _ratio(num: tuple[Fraction, Fraction], den: tuple[Fraction, Fraction]

@@ -91,18 +91,19 @@ COMPARE_RE = re.compile(
     r"(?P<basis>年初预算|调整预算|调整后预算|预算批复数?|批复预算|预算执行数?|预算|决算|执行数?)?"
     r"数?(?:同口径)?"
     r"(?:相比|比较)?)|(?P<yoy>同比)")
+#: The words before a budget a figure is measured against: ``完成全年``, ``为年``, ``完成…人大批准
+#: 的调整`` (up to 40 characters after 完成/达到), then 预算 that is no fund's (公共/基金/经营预算).
+_OF_BUDGET = (r"(?:(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年|年)?"
+              r"|(?:完成|达到)(?:了)?[^，,。；;：:、\d%]{0,40}?)(?:年初|调整)?")
+_NO_FUND = r"(?<!公共)(?<!基金)(?<!经营)"
 #: ``完成全年预算 B 万元的 p%`` / ``完成…人大批准的调整预算 B 亿元的 p%``: the budget a 决算
 #: figure is measured against.
-COMPLETION_BUDGET_RE = re.compile(r"(?:(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年|年)?"
-                                  r"|(?:完成|达到)(?:了)?[^，,。；;：:、\d%]{0,40}?)"
-                                  r"(?:年初|调整)?(?<!公共)(?<!基金)(?<!经营)预算(?:数)?\s*$")
+COMPLETION_BUDGET_RE = re.compile(rf"{_OF_BUDGET}{_NO_FUND}预算(?:数)?\s*$")
 #: ``完成预算的 p%`` / ``为年预算的 p%`` / ``预算完成率为 p%`` / ``占总预算比为 p%``: a completion
 #: rate.
 COMPLETION_PCT_RE = re.compile(
-    r"(?:(?:(?:完成|达到|为|占)(?:了)?(?:全年|年度|本年|当年|年)?"
-    r"|(?:完成|达到)(?:了)?[^，,。；;：:、\d%]{0,40}?)(?:年初|调整)?(?:总)?"
-    r"(?<!公共)(?<!基金)(?<!经营)预算(?:数)?的?"
-    r"(?:比例|比重|比)?(?:为|是)?|(?:预算)?(?:完成|执行)率(?:为|是|达)?)\s*$")
+    rf"(?:{_OF_BUDGET}(?:总)?{_NO_FUND}预算(?:数)?的?(?:比例|比重|比)?(?:为|是)?"
+    r"|(?:预算)?(?:完成|执行)率(?:为|是|达)?)\s*$")
 #: ``占一般公共预算支出的 p%``: the whole a share is of (may be empty: ``占 2.8%``).
 SHARE_RE = re.compile(r"占(?P<whole>[^，,。；;：:%]*?)(?:的)?(?:比重|比例|份额)?(?:为|是)?\s*$")
 #: ``三公经费支出决算中，因公出国费 X，占 p%``: the whole named before the listing.
@@ -298,6 +299,7 @@ def _running_sum(claims: list[Claim], first: int, group: list[Claim], sentence: 
             return
         pos[c.claim] = (k, k + len(c.printed))
         at = k + len(c.printed)
+    # (a money claim's value is in 万元, whatever unit it was printed in)
     money = [c for c in group if c.role == "amount" and c.unit in MONEY_UNITS]
     zone = [c for c in money if pos[c.claim][0] >= opened]
     total, last = None, opened
@@ -323,15 +325,14 @@ def _running_sum(claims: list[Claim], first: int, group: list[Claim], sentence: 
         c for c in claims[:first] if c.source_line == group[0].source_line
         and c.role == "amount" and c.unit in MONEY_UNITS]
     base = next((c for c in reversed(before) if not c.parent), None)
-    undo = [c for c in [*addends, total] if c.parent and (
-        c.certainty == "inferred" or pos.get(c.claim, (len(sentence),))[0] >= opened) and (
-        base is None or c.parent == base.claim or c.parent in {b.claim for b in before})]
-    for c in undo:   # parts of the amount added to, by position: they are not
-        c.parent = c.parts = ""
+    wholes = {b.claim for b in before}
+    for c in [*addends, total]:  # parts of what stood before the 加 clause: they are not
+        if c.parent and (base is None or c.parent in wholes):
+            c.parent = c.parts = ""
     between = sentence[opened:end]
     if base is None or not addends or SUM_MINUS_RE.search(between) or total.parent:
         return
-    if any(_wan(c) > _wan(total) for c in [base, *addends]) or any(
+    if any(Decimal(c.value) > Decimal(total.value) for c in [base, *addends]) or any(
             ("收入" in total.subject and "支出" in c.subject)
             or ("支出" in total.subject and "收入" in c.subject) for c in [base, *addends]):
         return  # no part is larger than its whole; income does not add up to spending
@@ -346,11 +347,6 @@ def _names_total(lead: str) -> bool:
     clause = re.split(r"[，,、；;：:。（(）)]", lead)[-1]
     return bool(SUM_TOTAL_RE.search(clause))
 
-
-def _wan(c: Claim) -> Decimal:
-    """A money claim's value in 万元."""
-    return Decimal(c.value) * {"亿元": 10000, "万元": 1, "元": Decimal("0.0001")}.get(
-        MONEY_UNITS.get(c.unit, c.unit), 1)
 
 
 def _part_by_definition(state: _State, claim: Claim) -> None:
@@ -906,8 +902,7 @@ def _wider_scope(state: _State, scope: tuple[Claim, str], opened: list[tuple[Cla
     outers = [o for o in reversed(opened)
               if o[0] is not whole and o[0] is not part and o[0].unit == part.unit]
     for outer in outers:
-        held = sum((Decimal(c.value) for c in state.claims if c.parent == outer[0].claim
-                    and c.parts and c.role == "amount"), Decimal(0))
+        held = sum((Decimal(c.value) for c in _listed(state, outer[0])), Decimal(0))
         if Decimal(outer[0].value) >= Decimal(part.value) + held:
             return outer, False
     return scope, bool(outers)
@@ -1259,10 +1254,15 @@ def _make_claim(state: _State, item: _Item | None, lead: str, sentence: str, num
         sentence=sentence.strip(), source_line=line_no)
 
 
+def _listed(state: _State, whole: Claim) -> list[Claim]:
+    """The parts of ``whole`` listed so far (of its role and unit)."""
+    return [c for c in state.claims if c.parent == whole.claim and c.parts
+            and c.role == whole.role and c.unit == whole.unit]
+
+
 def _list_full(state: _State, whole: Claim) -> bool:
     """Do the parts listed so far (two or more) add up to ``whole`` exactly as printed?"""
-    parts = [c for c in state.claims if c.parent == whole.claim and c.parts
-             and c.role == whole.role and c.unit == whole.unit]
+    parts = _listed(state, whole)
     return len(parts) > 1 and sum(Decimal(c.value) for c in parts) == Decimal(whole.value)
 
 
