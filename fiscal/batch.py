@@ -1,11 +1,12 @@
 """Batch reports: plan every department-year, build them in parallel, skip what is current.
 
-Each worker process owns one warm Jupyter kernel and builds department-years
-in turn with it (imports, fonts and caches are paid once per worker, not per
-report; ``tests/test_batch.py`` proves a warm kernel's HTML byte-identical to a
-fresh kernel's). Workers sit behind one ``concurrent.futures`` executor: a local
-process pool or a Dask cluster's (``Client.get_executor``); the plan and the bytes
-are the same. A failing department-year is isolated: its message and partial
+Each local worker process builds department-years in turn in its own IPython shell
+(:mod:`fiscal.engine`: imports, fonts and caches are paid once per worker, and no kernel
+imports them a second time); a Dask worker, a process shared with other work, owns one
+warm Jupyter kernel instead. ``tests/test_engine.py`` and ``tests/test_batch.py`` prove
+both give the bytes of a fresh kernel. Workers sit behind one ``concurrent.futures``
+executor: a local process pool or a Dask cluster's (``Client.get_executor``); the plan and
+the bytes are the same. A failing department-year is isolated: its message and partial
 notebook are kept, the others finish, the index lists it and the batch exits 1.
 Reports are written atomically and the manifest (:mod:`fiscal.manifest`) lets a rerun
 skip every page whose inputs have not changed, the index included: a run with nothing
@@ -43,7 +44,7 @@ from fiscal.manifest import (
     sha256_file,
     stored_results,
 )
-from fiscal.report import build, build_index, preload, start_kernel
+from fiscal.report import INPROCESS, build, build_index, preload, start_kernel, warm_here
 
 __all__ = ["MANIFEST", "BatchLockedError", "Job", "Result", "executor", "job_inputs", "lock",
            "plan", "run", "run_job", "summary", "to_json"]
@@ -101,8 +102,27 @@ def plan(settings: Settings, targets: list[DeptYear], force: bool = False
 
 
 # ---------------------------------------------------------------------------
-# Workers: one warm kernel per process
+# Workers: pages built in the worker's own shell, or in a warm kernel
 # ---------------------------------------------------------------------------
+
+class _Here:
+    """Whether this process builds pages in its own shell (a local worker: set by
+    :func:`_init_worker`), and whether that shell is ready."""
+
+    on = False
+    ready = False
+
+    @classmethod
+    def km(cls, settings: Settings):
+        """What :func:`fiscal.report.build` is to run in: :data:`INPROCESS` here, else this
+        process's warm kernel."""
+        if not cls.on:
+            return _WarmKernel.get(settings)
+        if not cls.ready:
+            warm_here()
+            cls.ready = True
+        return INPROCESS
+
 
 class _WarmKernel:
     """This process's warm kernel, started on first use for given settings."""
@@ -143,19 +163,20 @@ class _WarmKernel:
 
 
 def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
-    """Build one report in this process's warm kernel (or a fresh one)."""
+    """Build one report in this process (a local worker), its warm kernel (a Dask worker)
+    or a fresh kernel."""
     dy = job.dept_year
     started = time.perf_counter()
     work = settings.reports_dir / WORK / dy.slug / f"{dy.folder_name}.{os.getpid()}.ipynb"
     work.parent.mkdir(parents=True, exist_ok=True)
     try:
-        km = None if fresh else _WarmKernel.get(settings)
+        km = None if fresh else _Here.km(settings)
         try:
             out = build(dy, settings, keep=work, km=km, inputs=job.inputs)
         except FiscalError:
             raise
         except Exception as exc:  # the kernel died: one more try on a new kernel
-            if fresh or (km is not None and km.is_alive()):
+            if fresh or km == INPROCESS or (km is not None and km.is_alive()):
                 raise FiscalError(f"{type(exc).__name__}: {exc}") from None
             _WarmKernel.shutdown()
             out = build(dy, settings, keep=work, km=_WarmKernel.get(settings),
@@ -175,22 +196,25 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
 
 
 def _warm(settings: Settings) -> int:
-    """Start this worker's kernel and load what a build needs (papermill, nbconvert), while
-    the command computes the check results; returns the worker's pid. Nobody waits for it:
-    a kernel that does not start fails the job that needs it, as before."""
-    _WarmKernel.get(settings)
+    """Load what a build needs in this worker (its shell's imports, or its kernel, and
+    papermill and nbconvert) while the command computes the check results; returns the
+    worker's pid. Nobody waits for it: a worker that cannot load fails the jobs it takes."""
+    with contextlib.suppress(FiscalError):
+        _Here.km(settings)
     return os.getpid()
 
 
 def _worker_index(settings: Settings, status: dict[str, str]) -> str:
-    """Build the index in this process's warm kernel."""
-    return str(build_index(settings, status=status, km=_WarmKernel.get(settings)))
+    """Build the index in this worker, as its reports are."""
+    return str(build_index(settings, status=status, km=_Here.km(settings)))
 
 
 def _init_worker() -> None:
-    """A pool worker leaves Ctrl-C to the command, which stops the pool; it shuts its
-    kernel down when it exits, and kills it when it is terminated (the command does so
-    on Ctrl-C), so that no kernel outlives its worker."""
+    """A local pool worker builds pages in its own shell (:mod:`fiscal.engine`). It leaves
+    Ctrl-C to the command, which stops the pool; a kernel it may own is shut down when it
+    exits and killed when it is terminated (the command does so on Ctrl-C), so that no
+    kernel outlives its worker."""
+    _Here.on = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminated)
     atexit.register(_WarmKernel.shutdown)

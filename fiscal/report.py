@@ -26,14 +26,16 @@ from fiscal.errors import FiscalError, ReportError
 from fiscal.manifest import OVERVIEW_NOTEBOOK, REPORT_NOTEBOOK, job_inputs, write_atomic
 from fiscal.render import TEMPLATES, Markup, render
 
-__all__ = ["CSP", "ReportError", "body_html", "build", "build_index", "execute", "kernel",
-           "preload", "start_kernel"]
+__all__ = ["CSP", "INPROCESS", "ReportError", "body_html", "build", "build_index", "execute",
+           "kernel", "preload", "start_kernel", "warm_here"]
 
 KERNEL_START_TRIES = 3
 # the kernel imports what every notebook needs once, before the first cell
 KERNEL_WARMUP = ("import fiscal.view, fiscal.checks, seaborn\n"
                  "from fiscal import plots\nplots.setup_fonts()\nplots.warm()")
 HIDDEN_TAGS = ("parameters", "injected-parameters")
+#: ``engine=`` of :func:`build`: run the notebook in this process (:mod:`fiscal.engine`).
+INPROCESS = "inprocess"
 # every page's Content-Security-Policy: nothing is fetched, images are data: URLs
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -57,8 +59,7 @@ def start_kernel(settings: Settings, meanwhile: Callable[[], object] | None = No
     for attempt in range(KERNEL_START_TRIES):
         km = KernelManager(kernel_name="python3")
         try:
-            env = {**os.environ, "FISCAL_DATA": str(settings.data_dir),
-                   "FISCAL_REPORTS": str(settings.reports_dir)}
+            env = {**os.environ, **_folders(settings)}
             env.pop("MPLBACKEND", None)
             km.start_kernel(cwd=str(settings.notebooks_dir), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -82,10 +83,27 @@ def start_kernel(settings: Settings, meanwhile: Callable[[], object] | None = No
                       fix="check that ipykernel is installed in the environment (make setup)")
 
 
+def _folders(settings: Settings) -> dict[str, str]:
+    """The environment that tells a notebook its data and reports folders."""
+    return {"FISCAL_DATA": str(settings.data_dir), "FISCAL_REPORTS": str(settings.reports_dir)}
+
+
+def warm_here() -> None:
+    """Make this process ready to build pages in-process (:mod:`fiscal.engine`): its shell
+    imports what the notebooks need, as a kernel does when it starts, and papermill and
+    nbconvert are loaded (:func:`preload`)."""
+    from fiscal import engine
+
+    if not engine.run(KERNEL_WARMUP):
+        raise FiscalError("the report stack did not load in this process",
+                          fix="run `python -c 'import fiscal.view, seaborn'` to see why")
+    preload()
+
+
 @contextlib.contextmanager
 def kernel(settings: Settings, km=None) -> Iterator:
-    """A kernel for one build: ``km`` when given (the caller's warm kernel, left running),
-    else a fresh one, shut down on leaving."""
+    """A kernel for one build: ``km`` when given (the caller's warm kernel, left running, or
+    :data:`INPROCESS`), else a fresh one, shut down on leaving."""
     if km is not None:
         yield km
         return
@@ -96,16 +114,23 @@ def kernel(settings: Settings, km=None) -> Iterator:
         km.shutdown_kernel(now=True)
 
 
-def execute(notebook: Path, parameters: dict, cwd: Path, out: Path | None = None, km=None):
+def execute(notebook: Path, parameters: dict, cwd: Path, out: Path | None = None, km=None,
+            env: dict[str, str] | None = None):
     """Run a notebook with papermill in ``cwd``; returns the executed notebook.
 
-    ``km`` is a started kernel manager to run in (a warm kernel); without it
-    papermill starts and stops a fresh kernel.
+    ``km`` is a started kernel manager to run in (a warm kernel), or :data:`INPROCESS` to
+    run in this process's shell with ``env`` set meanwhile (:mod:`fiscal.engine`); without
+    it papermill starts and stops a fresh kernel.
     """
     # lazy: papermill imports nbclient, jupyter_client and friends (about a second)
     import papermill as pm
 
-    extra = {"km": km} if km is not None else {}
+    if km == INPROCESS:
+        from fiscal import engine
+
+        extra = {"engine_name": engine.register(), "env": env}
+    else:
+        extra = {"km": km} if km is not None else {}
     try:
         return pm.execute_notebook(
             str(notebook), str(out) if out else None, parameters=parameters,
@@ -146,11 +171,26 @@ def body_html(nb) -> str:
 
 
 def preload() -> None:
-    """Import what building a page needs (papermill, nbconvert) and make the exporter: a
-    batch worker does it while its kernel starts, not in its first build."""
+    """Load what building a page needs, once per process: papermill and nbconvert imported,
+    the exporter made and run on a small notebook (its templates, Markdown parser, HTML
+    selectors and the notebook schema's validator are compiled then), this package's page
+    templates compiled. A batch worker does it while the command checks, not in its first
+    build (where it cost 0.7 s)."""
+    import nbformat
     import papermill  # noqa: F401
 
-    _exporter()
+    from fiscal.render import environment
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## 预热\n\n*a* `b`"),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>",
+                                  "text/plain": "1"})])])
+    nbformat.validate(nb)
+    body_html(nb)
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
 
 
 def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = None,
@@ -161,7 +201,8 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
         dy: the department-year.
         settings: folders; ``Settings.from_env()`` by default.
         keep: where papermill writes the executed notebook (kept when a cell fails).
-        km: a started kernel manager to reuse (see ``fiscal.batch``).
+        km: a started kernel manager to reuse (see ``fiscal.batch``), or :data:`INPROCESS`
+            to run the notebook in this process (:mod:`fiscal.engine`).
         inputs: the input hash for the footer, when the caller has it already.
     """
     settings = settings or Settings.from_env()
@@ -170,7 +211,7 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
     with kernel(settings, km) as km:
         nb = execute(settings.notebook(REPORT_NOTEBOOK),
                      {"department": dy.slug, "year": dy.year, "kind": dy.kind},
-                     cwd=settings.notebooks_dir, out=keep, km=km)
+                     cwd=settings.notebooks_dir, out=keep, km=km, env=_folders(settings))
     out = settings.report_path(dy)
     write_atomic(out, render(
         "report.html.j2", body=Markup(body_html(nb)), csp=Markup(CSP), meta=meta,
@@ -182,11 +223,11 @@ def build(dy: DeptYear, settings: Settings | None = None, keep: Path | None = No
 
 def build_index(settings: Settings | None = None, status: dict[str, str] | None = None,
                 km=None) -> Path:
-    """Build ``reports/index.html`` from the overview notebook."""
+    """Build ``reports/index.html`` from the overview notebook (``km`` as in :func:`build`)."""
     settings = settings or Settings.from_env()
     with kernel(settings, km) as km:
         nb = execute(settings.notebook(OVERVIEW_NOTEBOOK), {"status": status or {}},
-                     cwd=settings.notebooks_dir, km=km)
+                     cwd=settings.notebooks_dir, km=km, env=_folders(settings))
     out = settings.index_path
     write_atomic(out, render("index.html.j2", body=Markup(body_html(nb)), csp=Markup(CSP),
                              version=__version__, title="部门预算决算公开总览 — fiscal"))
