@@ -523,12 +523,20 @@ def load_panel(folders: dict[str, Path]) -> Panel:
                          if p.name not in known and not p.name.startswith("."))
         if unknown:
             meta["_unknown_files"] = unknown
+    # every table of every folder in one parse and one conversion, in table order
     cells = []
-    for table_id, entries in sorted(files.items()):
-        raw = _scan(entries, TABLE_CSV_COLUMNS, problems)
-        if raw is None or raw.empty:
-            continue
-        cells.append(_panel_table(raw, table_id, metas, problems))
+    ordered = sorted(files.items())
+    raw = _scan([entry for _, entries in ordered for entry in entries], TABLE_CSV_COLUMNS,
+                problems, tags=[tid for tid, entries in ordered for _ in entries])
+    if raw is not None and not raw.empty:
+        tags = raw.pop("_tag")
+        found = Problems()
+        converted = _panel_table(raw, tags, metas, found)
+        if not found:
+            cells.append(converted)
+        else:  # a cell is wrong: the problems in the order the tables are read, one by one
+            for table_id, part in raw.groupby(tags, sort=True):
+                cells.append(_panel_table(part, table_id, metas, problems))
     claims = pd.DataFrame()
     if claim_files:
         raw = _scan(claim_files, CLAIM_CSV_COLUMNS, problems)
@@ -621,27 +629,30 @@ def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
-          problems: Problems) -> pd.DataFrame | None:
-    """Read CSV files that share one header in one parse; adds ``key``, ``_file``, ``_line``.
+          problems: Problems, tags: list[str] | None = None) -> pd.DataFrame | None:
+    """Read CSV files that share one header in one parse; adds ``key``, ``_file``, ``_line``
+    (and ``_tag``, each file's tag, with ``tags``: the rows are then in the order of the
+    sorted tags, each tag's in the order of its files).
 
     The bodies are joined and parsed once by pyarrow (reading thousands of small
     files one by one costs far more than the parse); a file whose header differs,
     or whose quoted cells hold line breaks, is read on its own so that any
-    error names it.
+    error names it (its rows come after the others of its tag).
     """
     import pyarrow as pa  # lazy: pyarrow's CSV reader, only when files are read
     import pyarrow.csv as pacsv
 
     header = ",".join(columns).encode()
-    bodies, files, keys, counts = [], [], [], []
-    odd: list[tuple[str, Path]] = []
-    for key, path in entries:
+    bodies, files, keys, counts, body_tags = [], [], [], [], []
+    odd: list[tuple[str, Path, str]] = []
+    for i, (key, path) in enumerate(entries):
+        tag = tags[i] if tags is not None else ""
         data = path.read_bytes()
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         head, _, body = data.partition(b"\n")
         if head.rstrip(b"\r") != header or b"\r" in body:
-            odd.append((key, path))
+            odd.append((key, path, tag))
             continue
         if body and not body.endswith(b"\n"):
             body += b"\n"
@@ -649,10 +660,11 @@ def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
         files.append(str(path))
         keys.append(key)
         counts.append(body.count(b"\n"))
+        body_tags.append(tag)
     frames = []
     if bodies and not sum(counts):
         frames.append(pd.DataFrame({c: pd.Series(dtype=object) for c in
-                                    (*columns, "_file", "key", "_line")}))
+                                    (*columns, "_file", "key", "_line", "_tag")}))
     elif bodies:
         try:
             table = pacsv.read_csv(
@@ -668,20 +680,29 @@ def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
             df["_file"] = np.repeat(files, counts)
             df["key"] = np.repeat(keys, counts)
             df["_line"] = np.concatenate([np.arange(2, n + 2) for n in counts]) if counts else []
+            df["_tag"] = np.repeat(body_tags, counts)
             frames.append(df)
         else:
-            odd = list(zip(keys, map(Path, files), strict=True)) + odd
-    for key, path in odd:
+            odd = list(zip(keys, map(Path, files), body_tags, strict=True)) + odd
+    for key, path, tag in odd:
         df1 = _read_csv(path, columns, problems)
         if df1 is not None:
-            frames.append(df1.assign(_file=str(path), key=key, _line=np.arange(2, len(df1) + 2)))
+            frames.append(df1.assign(_file=str(path), key=key, _line=np.arange(2, len(df1) + 2),
+                                     _tag=tag))
     if not frames:
         return None
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    if len(frames) > 1 and tags is not None:  # a file read on its own: back among its tag's
+        out = out.sort_values("_tag", kind="stable", ignore_index=True)
+    if tags is None:
+        out = out.drop(columns="_tag")
+    return out
 
 
-def _panel_table(raw: pd.DataFrame, table_id: str, metas: dict[str, dict],
+def _panel_table(raw: pd.DataFrame, table_id: str | pd.Series, metas: dict[str, dict],
                  problems: Problems) -> pd.DataFrame:
+    """The cells of tables read by :func:`_scan` (``table_id``: of them all, or of each row),
+    converted and checked for whole numbers and amounts."""
     amount, bad_a = wan_to_fen(raw["amount_wan"])
     ulp, bad_u = wan_to_fen(raw["ulp_wan"])
     for idx in raw.index[bad_a | bad_u][:MAX_ERRORS_SHOWN]:

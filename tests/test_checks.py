@@ -100,6 +100,27 @@ def test_built_panels_have_the_dtypes_of_load_panel(committed_dir):
     assert isinstance(built.claims["value"].iloc[0], Decimal)
 
 
+def test_a_table_file_with_windows_line_endings_loads_among_its_table(committed_dir, tmp_path):
+    """Every table of every folder is read in one parse; a file with CRLF line endings is
+    read on its own, and its rows still come with its table's, after the other folders'."""
+    import shutil
+
+    crlf = tmp_path / "crlf"
+    shutil.copytree(committed_dir, crlf)
+    for name in ("t05.csv", "t09.csv"):
+        (crlf / name).write_bytes((crlf / name).read_bytes().replace(b"\n", b"\r\n"))
+    plain = load_panel({"a/2018": committed_dir, "b/2018": committed_dir}).cells
+    mixed = load_panel({"a/2018": crlf, "b/2018": committed_dir}).cells
+    assert mixed["table"].tolist() == sorted(mixed["table"])  # grouped by table, t01 … t13
+    for table, rows in mixed.groupby("table", sort=False):
+        keys = list(dict.fromkeys(rows["key"]))
+        assert keys == (["b/2018", "a/2018"] if table in ("t05", "t09") else
+                        ["a/2018", "b/2018"]), table
+    by = ["key", "table", "row", "column"]
+    pd.testing.assert_frame_equal(mixed.sort_values(by, ignore_index=True),
+                                  plain.sort_values(by, ignore_index=True))
+
+
 def test_cell_derives_fen_and_ulp_from_the_printed_string():
     c = cell("t05", "2060199", "total", "605.1")
     assert (c["amount_fen"], c["ulp_fen"], c["level"]) == (605_100_000, 100_000, 3)
