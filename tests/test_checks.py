@@ -121,6 +121,22 @@ def test_a_table_file_with_windows_line_endings_loads_among_its_table(committed_
                                   plain.sort_values(by, ignore_index=True))
 
 
+def test_findings_are_the_same_whether_text_is_plain_or_arrow_backed(committed_dir,
+                                                                    monkeypatch):
+    """A small panel is checked with its text as plain Python strings (faster on small
+    frames), a large one with pandas' Arrow-backed strings: the seed checked both ways gives
+    the same findings, dtypes included, and the same relations."""
+    from fiscal.checks import relations
+
+    small = relations(load_panel({"futian-sti/2018": committed_dir}))
+    monkeypatch.setattr("fiscal.load.SMALL_PANEL_ROWS", 0)
+    monkeypatch.setattr("fiscal.checks.runner.SMALL_PANEL_ROWS", 0)
+    large = relations(load_panel({"futian-sti/2018": committed_dir}))
+    assert large[0].columns.dtype != object  # the Arrow-backed path was taken
+    pd.testing.assert_frame_equal(small[1], large[1])
+    assert small[0].astype(str).values.tolist() == large[0].astype(str).values.tolist()
+
+
 def test_cell_derives_fen_and_ulp_from_the_printed_string():
     c = cell("t05", "2060199", "total", "605.1")
     assert (c["amount_fen"], c["ulp_fen"], c["level"]) == (605_100_000, 100_000, 3)
