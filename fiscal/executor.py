@@ -1,5 +1,9 @@
-"""Where many tasks run: a spawned local process pool or a Dask cluster, behind one
+"""Where many tasks run: a local process pool or a Dask cluster, behind one
 ``concurrent.futures`` executor (used by ``fiscal report --all`` and ``fiscal check --all``).
+
+Local workers are spawned (a fresh interpreter each), or, given a module to preload, forked
+from a fork server that has imported it once: the workers then start with what it imports
+already loaded, and share its memory pages until they write to them.
 """
 
 from __future__ import annotations
@@ -7,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing as mp
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["KINDS", "executor"]
 
@@ -20,19 +24,25 @@ TERMINATE_GRACE = 5.0
 
 @contextlib.contextmanager
 def executor(kind: str, workers: int, scheduler: str | None = None,
-             initializer: Callable[[], None] | None = None,
-             on_close: Callable[[], None] | None = None) -> Iterator[cf.Executor]:
+             initializer: Callable[..., None] | None = None,
+             on_close: Callable[[], None] | None = None, initargs: Sequence = (),
+             preload: str | None = None) -> Iterator[cf.Executor]:
     """A ``concurrent.futures`` executor.
 
     Args:
-        kind: ``local``, a pool of ``workers`` spawned processes (each runs
-            ``initializer`` first), or ``dask``, the executor of a Dask client on the
-            cluster at ``scheduler`` or on a local cluster of ``workers`` processes; a task
-            whose Dask worker is lost is retried once.
+        kind: ``local``, a pool of ``workers`` processes (each runs ``initializer`` first),
+            or ``dask``, the executor of a Dask client on the cluster at ``scheduler`` or on
+            a local cluster of ``workers`` processes; a task whose Dask worker is lost is
+            retried once.
         workers: the number of local processes (ignored with a ``scheduler``).
         scheduler: a Dask scheduler's address, e.g. ``tcp://10.0.0.1:8786``.
-        initializer: run first in every local worker process.
+        initializer: run first in every local worker process, with ``initargs``.
         on_close: run on every Dask worker when the executor closes (the cluster may stay).
+        initargs: the arguments of ``initializer``.
+        preload: a module the local workers start with: imported once in this process's
+            fork server, which forks them (spawned workers where the platform has no fork
+            server). A fork server lives as long as this process, with the environment and
+            preload of its start: pass what a worker needs through ``initargs``.
 
     On an exception (Ctrl-C included) the local workers are terminated at once rather
     than waited for (killed if they do not exit within ``TERMINATE_GRACE`` seconds).
@@ -44,8 +54,13 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
                 with contextlib.suppress(Exception):
                     client.run(on_close)
         return
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                  initializer=initializer)
+    if preload and "forkserver" in mp.get_all_start_methods():
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload([preload])
+    else:
+        context = mp.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                  initializer=initializer, initargs=tuple(initargs))
     try:
         yield pool
     except BaseException:

@@ -334,6 +334,17 @@ def test_a_stale_index_is_rebuilt_once_then_skipped(planned, monkeypatch):
 # Summary, lock, command line
 # ---------------------------------------------------------------------------
 
+def test_local_workers_have_the_commands_environment_not_the_fork_servers(monkeypatch):
+    """The workers are forked from a fork server that lives as long as this process; each
+    pool's workers still see the environment of the moment the pool was made."""
+    monkeypatch.setenv("FISCAL_PROBE", "first")
+    with batch.executor("local", 1) as pool:
+        assert pool.submit(os.getenv, "FISCAL_PROBE").result() == "first"
+    monkeypatch.setenv("FISCAL_PROBE", "second")
+    with batch.executor("local", 1) as pool:
+        assert pool.submit(os.getenv, "FISCAL_PROBE").result() == "second"
+
+
 def test_summary_lists_failures_then_counts(tmp_path):
     s = Settings(data_dir=tmp_path / "data", reports_dir=tmp_path / "reports")
     results = [
