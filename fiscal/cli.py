@@ -315,8 +315,6 @@ def check_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]], executor: s
     """:func:`check_chunk` over every chunk, here (one chunk, or ``jobs=1``), over a local
     process pool or over Dask; merged in the chunks' order, so the findings are those of
     one panel of everything, in the same order."""
-    import pandas as pd  # lazy: pandas
-
     from fiscal.executor import executor as pool_of
 
     jobs = workers_for(sum(len(f) + len(b) for f, b in chunks), jobs)
@@ -327,7 +325,9 @@ def check_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]], executor: s
         task = importlib.import_module("fiscal.cli").check_chunk
         with pool_of(executor, min(jobs, len(chunks)), scheduler) as pool:
             futures = [pool.submit(task, f, b) for f, b in chunks]
+            import pandas  # noqa: F401 - lazy: here while the workers start and load
             results = [fut.result() for fut in futures]
+    import pandas as pd  # lazy: pandas
     keys = [k for r in results for k in r[0]]
     found = _joined([r[1] for r in results]) if results else pd.DataFrame()
     unchecked = sorted(k for r in results for k in r[2])
@@ -575,25 +575,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # environment): it returns what a chunk's loading freed, where mimalloc kept it
     # (5,000 of the seed over two workers: 0.97 GB at most instead of 1.08 GB, as fast)
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    import pandas as pd  # lazy: pandas
-
-    from fiscal import changes, verdicts  # lazy: pandas
-    from fiscal.checks import FINDING_COLUMNS  # lazy: pandas
-
     fail_on = args.fail_on
     _check_out(args)
-    before = changes.read(args.since) if args.since else None
+    if args.since:
+        from fiscal import changes  # lazy: pandas
+
+        before = changes.read(args.since)
+    else:
+        before = None
     if args.jobs is not None and args.jobs < 1:
         raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
     if args.chunk < 1:
         raise TargetError("--chunk must be 1 or more", fix="e.g. --chunk 250")
     ledger = checklist = numbers = None
-    if args.format == "table" or (args.format == "csv" and args.out is None):
-        # findings only: in chunks of whole departments, here, over a pool or over Dask
+    findings_only = args.format == "table" or (args.format == "csv" and args.out is None)
+    if findings_only:
+        # in chunks of whole departments, here, over a pool or over Dask (pandas is
+        # imported in there while the workers start)
         keys, found, unchecked, reviews = check_chunks(
             chunks_for(args.targets, args.all, args.chunk, args.jobs, args.year),
             args.executor, args.jobs, args.scheduler)
         keys = sorted(keys)
+    import pandas as pd  # lazy: pandas
+
+    from fiscal import changes, verdicts  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS  # lazy: pandas
+
+    if findings_only:
         found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
     else:  # the ledger's outputs: every relation of each chunk, kept only while it is checked
         keys, found, stale, ledger, checklist, numbers = ledger_chunks(
