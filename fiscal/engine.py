@@ -85,13 +85,19 @@ _cell: _Cell | None = None
 
 
 class _Stream(io.TextIOBase):
-    """``sys.stdout`` or ``sys.stderr`` while a cell runs: text becomes a stream output."""
+    """``sys.stdout`` or ``sys.stderr`` while a cell runs: text becomes a stream output
+    (UTF-8 and not a terminal, as a kernel's streams say)."""
+
+    encoding = "UTF-8"
 
     def __init__(self, name: str) -> None:
         self.name = name
 
     def writable(self) -> bool:
         return True
+
+    def isatty(self) -> bool:
+        return False
 
     def write(self, text: str) -> int:
         if _cell is not None and text:

@@ -24,7 +24,8 @@ from fiscal.config import Settings
 #: HTML display, a PNG with alt text, a display updated by id, a returned value, and a
 #: failing cell after which nothing runs.
 CELLS = [
-    "print('第一行')\nprint('second line')",
+    "import sys\nprint('第一行', sys.stdout.encoding.lower(), sys.stdout.isatty())\n"
+    "print('second line')",
     "import warnings\nwarnings.warn('留意', UserWarning, stacklevel=1)",
     "from IPython.display import HTML, display\ndisplay(HTML('<b>表</b>'))",
     textwrap.dedent("""\
@@ -105,7 +106,7 @@ def test_outputs_read_as_expected(both_runs):
     banner, printed, warned, html, png, updated, returned, anchor, failed, after = here
     assert banner == anchor == []  # papermill's notes of the failure, Markdown cells
     assert printed == [{"output_type": "stream", "name": "stdout",
-                        "text": "第一行\nsecond line\n"}]
+                        "text": "第一行 utf-8 False\nsecond line\n"}]
     assert warned[0]["name"] == "stderr" and "UserWarning: 留意" in warned[0]["text"]
     assert html[0]["data"]["text/html"] == "<b>表</b>"
     assert png[0]["data"]["image/png"] == "iVBORw0KGgogZmFrZQ=="  # base64 of the bytes
