@@ -563,6 +563,13 @@ FIVE = {**TWO, "futian-third": "福田第三局", "futian-fourth": "福田第四
 SIGINT_GRACE = 30  # seconds a batch may take to stop after Ctrl-C (it needs about 2)
 
 
+#: Run a command with Ctrl-C's default action, as a terminal's foreground job has it: a test
+#: run started in the background by a shell (``make test &``) inherits SIGINT ignored.
+AS_IN_A_TERMINAL = [sys.executable, "-c", "import os, signal, sys;"
+                    " signal.signal(signal.SIGINT, signal.SIG_DFL);"
+                    " os.execv(sys.argv[1], sys.argv[1:])"]
+
+
 def interrupt_batch(root: Path, sig: int) -> dict:
     """Run ``fiscal report --all -j 1`` over five department-years and send ``sig`` to its
     process group (as Ctrl-C in a terminal does) as soon as the first report is written,
@@ -577,7 +584,8 @@ def interrupt_batch(root: Path, sig: int) -> dict:
         t05.write_text(text.replace(",科学技术支出,科学技术支出,",
                                     f",科学技术支出,科学技术支出（{n}）,"), encoding="utf-8")
     reports = root / "reports"
-    proc = subprocess.Popen(report_cmd("--all", "-j", "1"), env=cli_env(data, reports),
+    proc = subprocess.Popen(AS_IN_A_TERMINAL + report_cmd("--all", "-j", "1"),
+                            env=cli_env(data, reports),
                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     hung = False
