@@ -6,9 +6,10 @@ the real workload) and times, each ``--runs`` times (3 by default; the median is
 
 (a) for each department-year, `papermill notebooks/budget_report.ipynb out.ipynb -p ...`
     then `jupyter nbconvert --to html --no-input out.ipynb`, one after another;
-(b) `fiscal report --all` into an empty reports folder (warm kernels in a pool of -j
-    workers, default the cores); (a) and (b) alternate, so their ratio holds on a noisy
-    machine;
+(b) `fiscal report --all` into an empty reports folder (a pool of -j workers, default the
+    cores, forked from a fork server with the report stack loaded, each running the notebook
+    in its own process: fiscal.engine); (a) and (b) alternate, so their ratio holds on a
+    noisy machine;
 (c) the same `fiscal report --all` again with nothing changed: every report and the index
     are current, so no kernel should start;
 (d) one report, `fiscal report <first> --force` (the index is current and stays);
