@@ -40,6 +40,14 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _shell = None
 
 
+def _sent(content: dict) -> dict:
+    """A message's content as a kernel's client receives it: through JSON as jupyter_client
+    packs it (bytes become base64)."""
+    from jupyter_client.session import json_packer, json_unpacker
+
+    return json_unpacker(json_packer(content))
+
+
 class _Cell:
     """The outputs of the cell being run, as a kernel's client would collect them."""
 
@@ -49,11 +57,9 @@ class _Cell:
         self.displays: dict[str, list] = {}
 
     def add(self, msg_type: str, content: dict):
-        # the content crosses JSON as between a kernel and nbclient (bytes become base64)
-        from jupyter_client.session import json_packer, json_unpacker
         from nbformat.v4 import output_from_msg
 
-        content = json_unpacker(json_packer(content))
+        content = _sent(content)
         out = output_from_msg({"msg_type": msg_type, "header": {"msg_type": msg_type},
                                "content": content})
         if self.clear_on_next:
@@ -67,9 +73,7 @@ class _Cell:
         return out
 
     def update(self, content: dict) -> None:
-        from jupyter_client.session import json_packer, json_unpacker
-
-        content = json_unpacker(json_packer(content))
+        content = _sent(content)
         for out in self.displays.get((content.get("transient") or {}).get("display_id"), []):
             out["data"], out["metadata"] = content["data"], content["metadata"]
 

@@ -34,7 +34,8 @@ KERNEL_START_TRIES = 3
 KERNEL_WARMUP = ("import fiscal.view, fiscal.checks, seaborn\n"
                  "from fiscal import plots\nplots.setup_fonts()\nplots.warm()")
 HIDDEN_TAGS = ("parameters", "injected-parameters")
-#: ``engine=`` of :func:`build`: run the notebook in this process (:mod:`fiscal.engine`).
+#: ``km=`` of :func:`build` and :func:`build_index`: run the notebook in this process, not in
+#: a kernel (:mod:`fiscal.engine`).
 INPROCESS = "inprocess"
 # every page's Content-Security-Policy: nothing is fetched, images are data: URLs
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
