@@ -700,3 +700,24 @@ def test_what_a_sum_or_list_reads_by_position_is_never_an_error(tmp_path, line):
     # each consistent as printed, each a false error of a first version of these readings
     _, _, found = read(tmp_path, REPORT_HEAD + line + "\n", name="某县2023年预算执行.txt")
     assert errors(found) == []
+
+
+BRACKETED = ("某局2013年部门预算\n"
+             "2013年支出预算合计153,667万元，其中：基本支出113,689万元，项目支出{project}万元。"
+             "按支出功能分类：一是教育管理事务11,418万元"
+             "（基本支出4,609万元，项目支出6,809万元），包括行政运行1,826万元和其他教育管理"
+             "事务支出9,592万元。\n")
+
+
+def test_a_list_after_a_bracket_is_read_with_doubt(tmp_path):
+    """"A a（B b，C c），包括 x 和 y": the list follows the bracket, but whether it is A's or
+    C's is not in the words (here A's: 1,826 + 9,592 = 11,418). Read with doubt: shown for
+    review, never an error; a list outside any bracket is checked as before."""
+    claims, rel, found = read(tmp_path / "a", BRACKETED.format(project="39,978"),
+                              name="某局2013年部门预算.txt")
+    assert figure(claims, "1,826万元")["certainty"] == "inferred"
+    assert errors(found) == []
+    assert list(found["severity"]) == ["review"]   # 6,809 ≠ 1,826 + 9,592, for a reader
+    _, _, found = read(tmp_path / "b", BRACKETED.format(project="39,987"),
+                       name="某局2013年部门预算.txt")
+    assert len(errors(found)) == 1 and "153667" in errors(found)[0]  # 113,689 + 39,987

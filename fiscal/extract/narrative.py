@@ -497,6 +497,9 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
     # the ；, closes it or is its next part is read by position
     nested_including: set[str] = set()
     crossed: set[str] = set()   # … and those of them whose list went on past a ；
+    # wholes that are the last figure inside a bracket the list follows ("A a（B b，C c），
+    # 包括 …"): whether the list is of C or of A is not in the words (read with doubt)
+    bracketed: set[str] = set()
     anchors: list[Claim | None] = []         # the amount a bracketed list stands after
     share_whole: Claim | None = None
     carried: Claim | None = None     # the amount of a clause that ended with ；
@@ -534,7 +537,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                 if fm:
                     _add_flat(state, prev_amount, fm, shown, ll, start + sent_start + fm.start())
                     flat_done = True
-            if outer and re.search(r"[）)]", lead):
+            popped = bool(outer and re.search(r"[）)]", lead))
+            if popped:
                 scope = outer.pop()
                 back = anchors.pop() if anchors else None
                 if back is not None:  # "X（其中：…），占 p%": what follows is of X again
@@ -547,6 +551,9 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                     anchors.append(prev_claim if prev_claim.role == "amount" else None)
                 if intro.group(1) == "包括" and any(o[1] == "partial" for o in opened):
                     nested_including.add(prev_claim.claim)
+                bracket = re.search(r"[（(）)]", lead[:intro.start()])
+                if not popped and bracket is not None and bracket.group() in "）)":
+                    bracketed.add(prev_claim.claim)
                 scope = (prev_claim, kind)
                 opened.append(scope)
             elif (prev_claim is not None and prev_claim is prev_amount and unit in MONEY_UNITS
@@ -686,7 +693,8 @@ def _read_item_text(state: _State, ll: LogicalLine, start: int, end: int) -> Non
                             # otherwise ("2010年决算 X。其中，A a，B b")
                             claim.year, claim.basis = scope[0].year, scope[0].basis
                         _set_part(state, scope[0], claim, scope[1], listed=True)
-                        if claim.parent and (oversize or claim.parent in crossed):
+                        if claim.parent and (oversize or claim.parent in crossed
+                                             or claim.parent in bracketed):
                             claim.certainty = "inferred"  # larger than its whole: misread?
                         if (claim.parent and scope is state.pending
                                 and PART_OF.get(claim.subject) != scope[0].subject):
