@@ -22,6 +22,8 @@ from fiscal.errors import FiscalError, TargetError
 from fiscal.money import fmt
 
 if TYPE_CHECKING:  # the commands import what they run on first use: `fiscal list` is quick
+    from collections.abc import Callable
+
     import pandas as pd
 
     from fiscal.load import Budget, Panel
@@ -315,24 +317,103 @@ def check_chunks(chunks: list[tuple[dict[str, Path], list[Budget]]], executor: s
     """:func:`check_chunk` over every chunk, here (one chunk, or ``jobs=1``), over a local
     process pool or over Dask; merged in the chunks' order, so the findings are those of
     one panel of everything, in the same order."""
-    from fiscal.executor import executor as pool_of
-
-    jobs = workers_for(sum(len(f) + len(b) for f, b in chunks), jobs)
-    if executor == "local" and (len(chunks) <= 1 or jobs == 1):
-        results = [check_chunk(f, b) for f, b in chunks]
-    else:
-        # by its module's name, not __main__'s, so that workers can import it
-        task = importlib.import_module("fiscal.cli").check_chunk
-        with pool_of(executor, min(jobs, len(chunks)), scheduler) as pool:
-            futures = [pool.submit(task, f, b) for f, b in chunks]
-            import pandas  # noqa: F401 - lazy: here while the workers start and load
-            results = [fut.result() for fut in futures]
+    # (pandas is imported here while the workers start and load)
+    results = _over_chunks("check_chunk", chunks, executor, jobs, scheduler,
+                           meanwhile=lambda: importlib.import_module("pandas"))
     import pandas as pd  # lazy: pandas
     keys = [k for r in results for k in r[0]]
     found = _joined([r[1] for r in results]) if results else pd.DataFrame()
     unchecked = sorted(k for r in results for k in r[2])
     reviews = {k: v for r in results for k, v in r[3].items()}
     return keys, found, unchecked, reviews
+
+
+def check_chunk_csv(folders: dict[str, Path], budgets: list[Budget], fail_on: str = "error"
+                    ) -> tuple[list[str], str, list[str], list[dict], int]:
+    """:func:`check_chunk`, then what ``fiscal check --format csv`` prints of it, made where
+    the chunk was checked (a chunk holds each of its department-years whole, and their
+    ``review.csv``): its keys, the CSV of its findings with their verdicts (header line
+    first), the keys where nothing could be checked, the stale verdicts, and how many of
+    its findings fail (:func:`fiscal.verdicts.failing` at ``fail_on``)."""
+    import pandas as pd  # lazy: pandas
+
+    from fiscal import verdicts  # lazy: pandas
+    from fiscal.checks import FINDING_COLUMNS  # lazy: pandas
+
+    keys, found, unchecked, reviews = check_chunk(folders, budgets)
+    found, stale = verdicts.apply(found, {k: pd.DataFrame(v) for k, v in reviews.items()})
+    text = found.reindex(columns=[*FINDING_COLUMNS, *OUTPUT_EXTRA]).to_csv(
+        index=False, lineterminator="\n")
+    return (keys, text, unchecked, stale.to_dict("records"),
+            len(verdicts.failing(found, fail_on)))
+
+
+def check_chunks_csv(chunks: list[tuple[dict[str, Path], list[Budget]]], fail_on: str,
+                     executor: str = "local", jobs: int | None = None,
+                     scheduler: str | None = None
+                     ) -> tuple[list[str], str, list[str], list[dict], int]:
+    """:func:`check_chunk_csv` over every chunk, as :func:`check_chunks` runs them: the
+    keys, one CSV (one header, the chunks' rows in their order: that of one panel of
+    everything), the unchecked keys, the stale verdicts and the failing count. Nothing
+    here needs pandas: the CSV of 5,000 department-years is written by the workers."""
+    results = _over_chunks("check_chunk_csv", chunks, executor, jobs, scheduler, fail_on)
+    keys = [k for r in results for k in r[0]]
+    texts = [r[1] for r in results]
+    header, _, _ = texts[0].partition("\n") if texts else ("", "", "")
+    body = "".join(t.partition("\n")[2] for t in texts)
+    return (keys, f"{header}\n{body}", sorted(k for r in results for k in r[2]),
+            [v for r in results for v in r[3]], sum(r[4] for r in results))
+
+
+#: What a worker of ``fiscal check`` imports: its pool's fork server imports it once.
+CHECK_PRELOAD = ("pyarrow.csv", "fiscal.checks", "fiscal.verdicts")
+
+
+def _pool_ahead(args: argparse.Namespace) -> bool:
+    """Whether ``fiscal check`` will check over a pool of workers, told before its targets
+    are listed: ``-j`` of 2 or more over several, or, without ``-j``, at least
+    :data:`PARALLEL_FROM` targets or department folders (``--all``)."""
+    many = len(args.targets) + (_entries(Settings.from_env().data_dir) if args.all else 0)
+    if args.jobs is not None:
+        return args.jobs > 1 and many > 1
+    return many >= PARALLEL_FROM
+
+
+def _entries(folder: Path) -> int:
+    """How many entries a folder holds (0 if it is not one)."""
+    try:
+        with os.scandir(folder) as it:
+            return sum(1 for _ in it)
+    except OSError:
+        return 0
+
+
+def _in_environ(environ: dict[str, str]) -> None:
+    """A worker forked from a fork server started earlier runs in the command's environment
+    (the server keeps that of its start)."""
+    os.environ.clear()
+    os.environ.update(environ)
+
+
+def _over_chunks(task_name: str, chunks: list[tuple[dict[str, Path], list[Budget]]],
+                 executor: str, jobs: int | None, scheduler: str | None, *args,
+                 meanwhile: Callable[[], object] | None = None) -> list:
+    """The results of this module's ``task_name`` over every chunk, in the chunks' order:
+    here (one chunk, or ``jobs=1``), over a local process pool or over Dask (``meanwhile``
+    is run while a pool works)."""
+    from fiscal.executor import executor as pool_of
+
+    # by its module's name, not __main__'s, so that workers can import it
+    task = getattr(importlib.import_module("fiscal.cli"), task_name)
+    jobs = workers_for(sum(len(f) + len(b) for f, b in chunks), jobs)
+    if executor == "local" and (len(chunks) <= 1 or jobs == 1):
+        return [task(f, b, *args) for f, b in chunks]
+    with pool_of(executor, min(jobs, len(chunks)), scheduler, initializer=_in_environ,
+                 initargs=(dict(os.environ),), preload=CHECK_PRELOAD) as pool:
+        futures = [pool.submit(task, f, b, *args) for f, b in chunks]
+        if meanwhile is not None:
+            meanwhile()
+        return [fut.result() for fut in futures]
 
 
 #: The fields of ``fiscal check``'s JSON and CSV: the finding's, its id, a reviewer's verdict
@@ -587,6 +668,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
     if args.chunk < 1:
         raise TargetError("--chunk must be 1 or more", fix="e.g. --chunk 250")
+    if args.executor == "local" and _pool_ahead(args):
+        # the workers' fork server imports the checks while the targets are listed
+        from fiscal.executor import start_server
+
+        start_server(CHECK_PRELOAD)
+    if args.format == "csv" and args.out is None and before is None:
+        # the findings as CSV, each chunk's written where it was checked: nothing of
+        # pandas here
+        _, out, unchecked, stale, failing = check_chunks_csv(
+            chunks_for(args.targets, args.all, args.chunk, args.jobs, args.year), fail_on,
+            args.executor, args.jobs, args.scheduler)
+        sys.stdout.write(out)
+        _warn_stale(stale)
+        return 1 if failing or (fail_on == "review" and unchecked) else 0
     ledger = checklist = numbers = None
     findings_only = args.format == "table" or (args.format == "csv" and args.out is None)
     if findings_only:
@@ -638,11 +733,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         args.out.write_text(out + "\n", encoding="utf-8")
         out = f"wrote {args.out}"
     sys.stdout.write(out + "\n")
-    for v in stale.to_dict("records"):
-        print(f"fiscal: warning: {v.get('file', v['key'])}, line {v['line']}: stale verdict"
-              f" ({v['verdict']}) on {v['id']}: no current finding of {v['key']} has this id"
-              " (the source was corrected, or the finding is gone) — delete the line",
-              file=sys.stderr)
+    _warn_stale(stale.to_dict("records"))
     failing = verdicts.failing(found, fail_on)
     if args.format == "table":
         errors = int((failing["severity"] == "error").sum()) if len(failing) else 0
@@ -658,6 +749,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
                      f" {c['unchanged']} unchanged")
         print(line + ".")
     return 1 if len(failing) or (fail_on == "review" and unchecked) else 0
+
+
+def _warn_stale(stale: list[dict]) -> None:
+    """A warning on stderr for each stale verdict: a ``review.csv`` line whose finding is
+    gone."""
+    for v in stale:
+        print(f"fiscal: warning: {v.get('file', v['key'])}, line {v['line']}: stale verdict"
+              f" ({v['verdict']}) on {v['id']}: no current finding of {v['key']} has this id"
+              " (the source was corrected, or the finding is gone) — delete the line",
+              file=sys.stderr)
 
 
 def _cmd_review(args: argparse.Namespace) -> int:

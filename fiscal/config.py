@@ -9,7 +9,6 @@ folders.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from dataclasses import dataclass, field
@@ -69,6 +68,15 @@ class DeptYear:
         return cls(m["slug"], int(m["year"]), "final" if m["final"] else "budget")
 
 
+def _subfolders(folder: Path) -> list[os.DirEntry]:
+    """The folders in ``folder`` (links to folders included), or none if it cannot be read."""
+    try:
+        with os.scandir(folder) as it:
+            return [e for e in it if e.is_dir()]
+    except OSError:
+        return []
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where everything lives. Build once with :meth:`from_env` and pass it around."""
@@ -120,15 +128,20 @@ class Settings:
         if not self.data_dir.is_dir():
             return found
         root = self.data_dir.resolve()
-        pattern = "*/*/meta.json" if slug is None else f"{glob.escape(slug)}/*/meta.json"
-        for meta in self.data_dir.glob(pattern):
-            folder = meta.parent
-            if not folder.resolve().is_relative_to(root):
-                continue  # a link that leads out of the data folder is not data
-            m = _FOLDER_RE.match(folder.name)
-            if m and SLUG_RE.match(folder.parent.name):
+        # (os.scandir: the kind of each entry comes with the listing, so that a folder of
+        # 5,000 department-years is listed without a call per folder but meta.json's lookup)
+        for dept in _subfolders(self.data_dir):
+            if (slug is not None and dept.name != slug) or not SLUG_RE.match(dept.name):
+                continue
+            for folder in _subfolders(Path(dept.path)):
+                m = _FOLDER_RE.match(folder.name)
+                if not m or not os.path.lexists(os.path.join(folder.path, "meta.json")):
+                    continue
+                if (dept.is_symlink() or folder.is_symlink()) and not Path(
+                        folder.path).resolve().is_relative_to(root):
+                    continue  # a link that leads out of the data folder is not data
                 kind = "final" if m["final"] else "budget"
-                found.append(DeptYear(folder.parent.name, int(m["year"]), kind))
+                found.append(DeptYear(dept.name, int(m["year"]), kind))
         return sorted(found)
 
     def report_path(self, dy: DeptYear) -> Path:

@@ -13,7 +13,7 @@ import contextlib
 import multiprocessing as mp
 from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["KINDS", "executor"]
+__all__ = ["KINDS", "executor", "start_server"]
 
 #: The executors a command can be told to use.
 KINDS = ("local", "dask")
@@ -26,7 +26,7 @@ TERMINATE_GRACE = 5.0
 def executor(kind: str, workers: int, scheduler: str | None = None,
              initializer: Callable[..., None] | None = None,
              on_close: Callable[[], None] | None = None, initargs: Sequence = (),
-             preload: str | None = None) -> Iterator[cf.Executor]:
+             preload: str | Sequence[str] | None = None) -> Iterator[cf.Executor]:
     """A ``concurrent.futures`` executor.
 
     Args:
@@ -39,10 +39,11 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
         initializer: run first in every local worker process, with ``initargs``.
         on_close: run on every Dask worker when the executor closes (the cluster may stay).
         initargs: the arguments of ``initializer``.
-        preload: a module the local workers start with: imported once in this process's
-            fork server, which forks them (spawned workers where the platform has no fork
-            server). A fork server lives as long as this process, with the environment and
-            preload of its start: pass what a worker needs through ``initargs``.
+        preload: the module(s) the local workers start with: imported once in this
+            process's fork server, which forks them (spawned workers where the platform has
+            no fork server). A fork server lives as long as this process, with the
+            environment and preload of its start (:func:`start_server` starts it early):
+            pass what a worker needs through ``initargs``.
 
     On an exception (Ctrl-C included) the local workers are terminated at once rather
     than waited for (killed if they do not exit within ``TERMINATE_GRACE`` seconds).
@@ -54,11 +55,7 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
                 with contextlib.suppress(Exception):
                     client.run(on_close)
         return
-    if preload and "forkserver" in mp.get_all_start_methods():
-        context = mp.get_context("forkserver")
-        context.set_forkserver_preload([preload])
-    else:
-        context = mp.get_context("spawn")
+    context = mp.get_context("forkserver" if preload and start_server(preload) else "spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=initializer, initargs=tuple(initargs))
     try:
@@ -80,6 +77,20 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def start_server(preload: str | Sequence[str]) -> bool:
+    """Start this process's fork server now, unless it runs already: it imports
+    ``preload`` in the background while this process goes on, and a local pool made
+    later with a ``preload`` forks its workers from it at once. False where the platform
+    has no fork server (the pool's workers are then spawned)."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return False
+    from multiprocessing import forkserver
+
+    forkserver.set_forkserver_preload([preload] if isinstance(preload, str) else list(preload))
+    forkserver.ensure_running()
+    return True
 
 
 @contextlib.contextmanager

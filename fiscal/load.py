@@ -666,10 +666,14 @@ def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
         frames.append(pd.DataFrame({c: pd.Series(dtype=object) for c in
                                     (*columns, "_file", "key", "_line", "_tag")}))
     elif bodies:
+        data = b"".join(bodies)
         try:
             table = pacsv.read_csv(
-                io.BytesIO(b"".join(bodies)),
-                read_options=pacsv.ReadOptions(column_names=list(columns)),
+                io.BytesIO(data),
+                # one block: each column one contiguous chunk, as every row selection
+                # wants it (rather than joined after: _one_chunk)
+                read_options=pacsv.ReadOptions(column_names=list(columns),
+                                               block_size=max(len(data) + 1, 1 << 20)),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in columns}, strings_can_be_null=False),
                 parse_options=pacsv.ParseOptions(newlines_in_values=False))
@@ -677,10 +681,13 @@ def _scan(entries: list[tuple[str, Path]], columns: tuple[str, ...],
         except (pa.ArrowInvalid, UnicodeDecodeError):
             df = None
         if df is not None and len(df) == sum(counts):
-            df["_file"] = np.repeat(files, counts)
-            df["key"] = np.repeat(keys, counts)
+            # each file's path, key and tag on each of its rows: taken from the few
+            # values (converting a repeated NumPy text array costs ten times more)
+            rows = np.repeat(np.arange(len(counts)), counts)
+            df["_file"] = pd.Series(files).array.take(rows)
+            df["key"] = pd.Series(keys).array.take(rows)
             df["_line"] = np.concatenate([np.arange(2, n + 2) for n in counts]) if counts else []
-            df["_tag"] = np.repeat(body_tags, counts)
+            df["_tag"] = pd.Series(body_tags).array.take(rows)
             frames.append(df)
         else:
             odd = list(zip(keys, map(Path, files), body_tags, strict=True)) + odd

@@ -94,3 +94,69 @@ def test_the_ledger_outputs_are_the_same_in_chunks(committed, fiscal_cli):
     prior = [r for r in data["coverage"] if r["rule"] == "prior_year"
              and r["department"] == "guilin-sfj" and r["year"] == 2016]
     assert [(r["status"], r["error"]) for r in prior] == [("applies", 1)]
+
+
+def test_each_worker_writes_its_chunks_csv_as_one_panel_would(tmp_path, monkeypatch,
+                                                               fiscal_cli):
+    """`fiscal check --format csv` over workers: each chunk's CSV, verdicts included, is made
+    where the chunk was checked and the command only joins them; the result is, byte for
+    byte, the CSV of one panel of everything made in one place. guilin-sfj 2016's
+    prior_year error is marked not-a-problem (its only error: 2015 still fails, exit 1),
+    and a verdict whose finding is gone is still warned of."""
+    import shutil
+
+    import pandas as pd
+
+    from fiscal import verdicts
+    from fiscal.checks import FINDING_COLUMNS, run_rules
+    from fiscal.cli import OUTPUT_EXTRA, panel_of
+    from tests.conftest import COMMITTED_DATA
+
+    data = tmp_path / "data"
+    for key in [*GUILIN, "futian-sti/2018"]:
+        shutil.copytree(COMMITTED_DATA / key, data / key)
+    shutil.copy(COMMITTED_DATA / "departments.csv", data / "departments.csv")
+    (data / "guilin-sfj/2016/review.csv").write_text(
+        "id,verdict,note,who,date\n"
+        "prior_year-25762fe7,not-a-problem,\"2015 年文件漏印, 见附注\",审校,2026-11-30\n"
+        "outline-00000000,confirmed,gone,审校,2026-11-30\n", encoding="utf-8")
+    monkeypatch.setenv("FISCAL_DATA", str(data))
+
+    code, out, err = fiscal_cli("check", "--all", "--format", "csv", "--chunk", "2", "-j", "2")
+
+    folders = {f"{p.parent.name}/{p.name}": p for p in sorted(data.glob("*/*"))}
+    found, stale = verdicts.apply(run_rules(panel_of(folders, [])), {
+        "guilin-sfj/2016": verdicts.read(data / "guilin-sfj/2016/review.csv")})
+    one_place = found.reindex(columns=[*FINDING_COLUMNS, *OUTPUT_EXTRA]).to_csv(
+        index=False, lineterminator="\n")
+    assert out == one_place
+    rows = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    dismissed = rows[rows["verdict"] == "not-a-problem"]
+    assert dismissed[["department", "year", "rule", "id"]].values.tolist() == [
+        ["guilin-sfj", "2016", "prior_year", "prior_year-25762fe7"]]
+    assert code == 1  # guilin-sfj 2015's own errors
+    assert stale["id"].tolist() == ["outline-00000000"]
+    assert "stale verdict (confirmed) on outline-00000000" in err
+
+
+def test_the_workers_server_is_started_early_only_for_a_pool(committed, monkeypatch):
+    """The fork server of `fiscal check`'s workers imports the checks while the targets are
+    listed, but only where a pool will run: never for one department-year (a check in a
+    blink starts no second process)."""
+    import argparse
+
+    from fiscal.cli import _pool_ahead
+
+    def args(*targets, all_=False, jobs=None):
+        return argparse.Namespace(targets=list(targets), all=all_, jobs=jobs)
+
+    monkeypatch.setattr("fiscal.cli.PARALLEL_FROM", 8)
+    slugs = {dy.slug for dy in committed.dept_years()}
+    assert len(slugs) >= 8  # (and departments.csv beside them)
+    assert _pool_ahead(args(all_=True))
+    assert not _pool_ahead(args("futian-sti/2018"))
+    assert not _pool_ahead(args(all_=True, jobs=1))
+    assert _pool_ahead(args("futian-sti/2018", "sz-jyj/2013", jobs=2))
+    assert not _pool_ahead(args("futian-sti/2018", jobs=2))
+    monkeypatch.setattr("fiscal.cli.PARALLEL_FROM", 500)
+    assert not _pool_ahead(args(all_=True))  # 26 department-years: checked here
