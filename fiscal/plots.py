@@ -14,6 +14,7 @@ import functools
 import hashlib
 import io
 import pickle
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -117,10 +118,25 @@ def _render(fig, alt: str) -> Chart:
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # lazy: as above
 
     FigureCanvasAgg(fig)
-    fig.tight_layout()
+    with warnings.catch_warnings():
+        # where labels leave no room to tighten, the chart keeps matplotlib's own margins:
+        # said on stderr, it would be printed in the page (with this file's path)
+        warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+        fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return Chart(png=buf.getvalue(), alt=alt)
+
+
+def _short(label: str, room: int = 14) -> str:
+    """A panel's title in ``room`` characters: a long name is cut (…), but not the
+    ``（slug）`` that tells apart departments of the same name."""
+    if len(label) <= room:
+        return label
+    name, sep, tag = label.rpartition("（")
+    if sep and tag.endswith("）") and len(tag) + 3 <= room:
+        return name[:room - len(tag) - 2] + "…（" + tag
+    return label[:room - 1] + "…"
 
 
 def _f(values) -> list[float]:
@@ -232,7 +248,7 @@ def sangong_departments(s: pd.DataFrame, title: str = "各部门“三公”经�
         ax.bar(years, _f(grp["amount_wan"]), color=PALETTE[0], width=0.6)
         for i, v in enumerate(grp["amount_wan"]):
             ax.text(i, float(v), fmt(v), ha="center", va="bottom", fontsize=8)
-        ax.set_title(dep if len(dep) <= 14 else dep[:13] + "…", fontsize=9)
+        ax.set_title(_short(dep), fontsize=9)
         ax.margins(y=0.2)
         ax.tick_params(labelsize=8)
         parts.append(dep + " " + "，".join(f"{y} {fmt(v)}" for y, v in

@@ -10,6 +10,7 @@ does not print says so in a sentence.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 
 import pandas as pd
@@ -340,6 +341,15 @@ def _all_results(settings: Settings) -> tuple[dict[str, results.Results], dict[s
     return hit[1], hit[2]
 
 
+def _labels(names: dict[str, str]) -> dict[str, str]:
+    """Each department's label in the overview: its name, or, where departments share a
+    name (another district's 财政局, a copied folder), the name and its slug, so that
+    none is merged into another's row or chart."""
+    shared = {n for n, count in Counter(names.values()).items() if count > 1}
+    return {slug: f"{name}（{slug}）" if name in shared else name
+            for slug, name in names.items()}
+
+
 def sangong_panel(settings: Settings | None = None):
     """三公 totals across departments and years."""
     settings = settings or Settings.from_env()
@@ -349,7 +359,7 @@ def sangong_panel(settings: Settings | None = None):
     if s.empty:
         return [note("数据目录中没有“三公”经费数字。")]
     names = {DeptYear.parse(k).slug: res.headline["department"] for k, res in found.items()}
-    s = s.assign(department=s["slug"].map(names))
+    s = s.assign(department=s["slug"].map(_labels(names)))
     wide = s.pivot_table(index="department", columns="year", values="amount_wan",
                          aggfunc="first").reset_index()
     cols = {"department": "部门", **{y: f"{y}年" for y in wide.columns[1:]}}

@@ -156,3 +156,33 @@ def test_a_budget_changed_in_memory_is_checked_as_it_is(data):
         ("基本支出", Decimal("630.34"), Decimal("640.34"))]  # the narrative vs 表五 合计
     assert "640.34" in view.findings(changed).body
     assert "640.34" not in view.findings(view.budget(SEED.slug, SEED.year, "budget")).body
+
+
+def test_departments_of_the_same_name_keep_their_own_rows_and_charts(data):
+    """Two departments that share a name (here a copy of guilin-sfj's 2015 and 2016 under
+    another slug, with other 三公 figures) each keep their row of the overview's 三公 table
+    and their own chart panel, told apart by slug; before, the table showed the first's
+    figures for both and the chart drew their four years as one department's."""
+    import json
+
+    from tests.conftest import copy_dept_year
+
+    for year in (2015, 2016):
+        copy_dept_year(data.data_dir, "guilin-sfj-b", source=COMMITTED_DATA / "guilin-sfj"
+                       / str(year))
+    out = view.sangong_panel(data)
+    chart, table = out[0], out[-1].body
+    assert "桂林市司法局（guilin-sfj）" in table and "桂林市司法局（guilin-sfj-b）" in table
+    assert "深圳市福田区科技创新局" in table  # a name no other department has: as it is
+    assert "（futian-sti）" not in table
+    assert "桂林市司法局（guilin-sfj-b） 2015年" in chart.alt
+    assert chart.alt.count("2015年") == 2  # one panel each, not one with both
+    meta = json.loads((data.data_dir / "guilin-sfj-b/2016/meta.json").read_text("utf-8"))
+    assert meta["department"] == "桂林市司法局"
+
+
+def test_a_long_label_keeps_its_slug_in_the_panel_title():
+    assert plots._short("桂林市司法局") == "桂林市司法局"
+    assert plots._short("深圳市福田区科技创新局（bench-01）") == "深圳市…（bench-01）"
+    long = "深圳市福田区科技创新局政务服务数据管理中心"
+    assert plots._short(long) == "深圳市福田区科技创新局政务…"
