@@ -176,12 +176,17 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
             out = build(dy, settings, keep=work, km=km, inputs=job.inputs)
         except FiscalError:
             raise
-        except Exception as exc:  # the kernel died: one more try on a new kernel
+        except Exception as exc:
             if fresh or km == INPROCESS or (km is not None and km.is_alive()):
-                raise FiscalError(f"{type(exc).__name__}: {exc}") from None
-            _WarmKernel.shutdown()
-            out = build(dy, settings, keep=work, km=_WarmKernel.get(settings),
-                        inputs=job.inputs)
+                raise FiscalError(_failure(exc)) from None
+            _WarmKernel.shutdown()  # the warm kernel died: one more try on a new one
+            try:
+                out = build(dy, settings, keep=work, km=_WarmKernel.get(settings),
+                            inputs=job.inputs)
+            except FiscalError:
+                raise
+            except Exception as again:
+                raise FiscalError(_failure(again)) from None
         work.unlink(missing_ok=True)
         return Result(dy.key, "built", seconds=time.perf_counter() - started,
                       html_sha256=sha256_file(out))
@@ -194,6 +199,14 @@ def run_job(job: Job, settings: Settings, fresh: bool = False) -> Result:
             kept = str(dest.relative_to(settings.reports_dir))
         return Result(dy.key, "failed", message=exc.detail if exc.path is None else str(exc),
                       seconds=time.perf_counter() - started, kept=kept)
+
+
+def _failure(exc: Exception) -> str:
+    """What failed, for a build that raised something else than a failing cell."""
+    if type(exc).__name__ == "DeadKernelError":  # (nbclient's)
+        return ("the kernel died running the notebook: it crashed or was killed (out of"
+                " memory?); its output up to there is lost")
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _warm(settings: Settings) -> int:
@@ -255,17 +268,53 @@ def executor(kind: str, workers: int, scheduler: str | None = None
 
 
 def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
-               on_result: Callable[[Result], None]) -> None:
-    """Submit every job and hand each result over as it comes; a lost worker fails its job
-    only."""
-    futures = {pool.submit(run_job, job, settings): job for job in jobs}
+               on_result: Callable[[Result], None],
+               fresh: Callable[[int], cf.Executor] | None = None) -> cf.Executor:
+    """Build every job, handing each result over as it comes; returns the pool last used.
+
+    A local worker that dies (its interpreter crashed, or was killed: out of memory)
+    breaks its pool, and every job not done then fails with it. With ``fresh`` (a new
+    local pool of so many workers), those jobs are built again in a new pool, and what
+    breaks that one too is built here, each in a kernel of its own: a job that kills its
+    kernel fails alone ("the kernel died"), and the others are built. Without
+    it (Dask retries a lost worker's task itself), a broken pool fails the jobs it did
+    not finish."""
+    broken = _build_round(pool, jobs, settings, on_result)
+    if broken and fresh is not None:
+        pool = fresh(len(broken))
+        broken = _build_round(pool, broken, settings, on_result)
+        for job in broken:
+            on_result(run_job(job, settings, fresh=True))
+        return fresh(1) if broken else pool  # (a pool starts no worker until it is used)
+    for job in broken:
+        on_result(Result(job.dept_year.key, "failed", message=(
+            "worker died: the process building this report crashed or was killed (out of"
+            f" memory?) — build it alone to see where: `fiscal report {job.dept_year.key}"
+            " --force`")))
+    return pool
+
+
+def _build_round(pool: cf.Executor, jobs: list[Job], settings: Settings,
+                 on_result: Callable[[Result], None]) -> list[Job]:
+    """Submit ``jobs`` and hand each result over as it comes; returns the jobs a broken pool
+    left undone, in their order."""
+    futures, broken = {}, []
+    for job in jobs:
+        try:
+            futures[pool.submit(run_job, job, settings)] = job
+        except cf.BrokenExecutor:
+            broken.append(job)
     for fut in cf.as_completed(futures):
         try:
             result = fut.result()
-        except Exception as exc:  # the worker process itself died
+        except cf.BrokenExecutor:
+            broken.append(futures[fut])
+            continue
+        except Exception as exc:  # the worker process itself died (on Dask)
             result = Result(futures[fut].dept_year.key, "failed",
                             message=f"worker died: {type(exc).__name__}: {exc}")
         on_result(result)
+    return sorted(broken, key=jobs.index)
 
 
 # ---------------------------------------------------------------------------
@@ -352,7 +401,13 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
                     threading.Thread(target=_warm_pool, args=(pool, n, settings),
                                      daemon=True).start()
                     _store_results(settings, [j.dept_year for j in jobs], force)
-                    _build_all(pool, jobs, settings, on_result)
+
+                    def fresh(k: int) -> cf.Executor:  # a new pool, for a broken one's jobs
+                        return stack.enter_context(_executor(executor, min(k, n),
+                                                             scheduler, k))
+
+                    pool = _build_all(pool, jobs, settings, on_result,
+                                      fresh if executor == "local" else None)
                 if index:
                     status = {r.key: "失败：" + r.message for r in results
                               if r.status == "failed"}

@@ -51,20 +51,27 @@ def start_kernel(settings: Settings, meanwhile: Callable[[], object] | None = No
     process that starts it (a Dask worker's may differ from the command's). Its own
     stdout/stderr are discarded (start-up chatter); errors inside notebooks still
     reach papermill. ``meanwhile`` is run once in this process while the kernel imports
-    what the notebooks need (:func:`preload`: the two take about as long).
+    what the notebooks need (:func:`preload`: the two take about as long). Its
+    ``client()`` is asynchronous, as papermill needs it to notice a kernel that dies;
+    ``blocking_client()`` gives a blocking one.
     """
     # lazy: jupyter_client is only needed when a page is built, not for a no-op run
     from jupyter_client.manager import KernelManager
 
     last: Exception | None = None
     for attempt in range(KERNEL_START_TRIES):
-        km = KernelManager(kernel_name="python3")
+        # papermill's client of it (km.client()) is asynchronous: a blocking one waits
+        # for the output of a cell forever if the kernel dies while running it (nbclient
+        # checks that the kernel is alive in the same event loop), where an asynchronous
+        # one lets nbclient see it and raise DeadKernelError
+        km = KernelManager(kernel_name="python3",
+                           client_class="jupyter_client.asynchronous.AsyncKernelClient")
         try:
             env = {**os.environ, **_folders(settings)}
             env.pop("MPLBACKEND", None)
             km.start_kernel(cwd=str(settings.notebooks_dir), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            kc = km.client()
+            kc = km.blocking_client()
             kc.start_channels()
             kc.wait_for_ready(timeout=60)
             sent = kc.execute(KERNEL_WARMUP, silent=True, store_history=False)

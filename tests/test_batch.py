@@ -744,3 +744,34 @@ def test_two_batches_at_once_one_waits_for_the_lock(tmp_path):
     assert sorted(counts(o) for o, _ in outs) == [(0, 2, 0), (2, 0, 0)]
     assert_intact(reports)
     assert {p.parent.name for p in reports.glob("*/2018.html")} == {"futian-sti", "futian-copy"}
+
+
+@pytest.mark.slow
+def test_a_report_that_kills_its_worker_fails_alone(tmp_path):
+    """A notebook that kills the process running it (here its cell calls os._exit, as an
+    interpreter crash or the out-of-memory killer would) broke the pool, and every report
+    not yet built failed with it ("worker died"). Now those are built again in a new pool,
+    and the one that kills that one too is built in a kernel of its own: it alone fails
+    (the kernel died), and the others and the index are built."""
+    data = make_data(tmp_path, {"good-a": "甲局", "crash-b": "乙局", "good-c": "丙局",
+                                "good-d": "丁局"})
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(Settings().notebooks_dir, notebooks)
+    path = notebooks / "budget_report.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {},
+                           "outputs": [], "id": "crash", "source": "import os\n"
+                           "if department == 'crash-b':\n    os._exit(70)"})
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    s = Settings(data_dir=data, reports_dir=tmp_path / "reports", notebooks_dir=notebooks)
+
+    results = {r.key: r for r in batch.run(s.dept_years(), s, workers=2)}
+
+    assert {k: r.status for k, r in results.items()} == {  # (and no failed index)
+        "crash-b/2018": "failed", "good-a/2018": "built", "good-c/2018": "built",
+        "good-d/2018": "built"}
+    assert results["crash-b/2018"].message.startswith("the kernel died running the notebook")
+    for slug in ("good-a", "good-c", "good-d"):
+        assert "年部门预算" in (s.reports_dir / slug / "2018.html").read_text(encoding="utf-8")
+    assert "失败" in (s.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert_intact(s.reports_dir)

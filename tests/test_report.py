@@ -244,7 +244,7 @@ def test_a_kernel_starts_with_the_report_stack_loaded_while_this_process_loads_i
     calls = []
     km = start_kernel(seed_report_settings, meanwhile=lambda: calls.append("loaded"))
     try:
-        kc = km.client()
+        kc = km.blocking_client()
         kc.start_channels()
         reply = kc.execute_interactive(
             "import sys; print(sorted(m for m in ('fiscal.view', 'seaborn') if m in sys.modules))",
@@ -255,3 +255,31 @@ def test_a_kernel_starts_with_the_report_stack_loaded_while_this_process_loads_i
         km.shutdown_kernel(now=True)
     assert reply["content"]["status"] == "ok"
     assert calls == ["loaded", "['fiscal.view', 'seaborn']"]
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_in_a_cell_fails_the_run_instead_of_hanging(tmp_path):
+    """A started kernel (a warm one, or a build's own) that dies while a cell runs (a crash,
+    the out-of-memory killer): papermill's client of it must see it and raise
+    DeadKernelError. With a blocking client it waited for the cell's output forever (the
+    check that the kernel is alive runs in the same event loop), so a batch hung."""
+    import subprocess
+    import sys
+
+    script = """
+import nbformat, papermill
+from fiscal.config import Settings
+from fiscal.report import start_kernel
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)"),
+                                     nbformat.v4.new_code_cell("import os; os._exit(70)")])
+nbformat.write(nb, "crash.ipynb")
+km = start_kernel(Settings())
+try:
+    papermill.execute_notebook("crash.ipynb", None, km=km, kernel_name="python3",
+                               progress_bar=False)
+except Exception as exc:
+    print(type(exc).__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip() == "DeadKernelError", done.stderr[-2000:]
