@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fiscal.config import DeptYear, Settings
-from fiscal.errors import FiscalError, TargetError
+from fiscal.errors import FiscalError, TargetError, WorkerDiedError
 from fiscal.money import fmt
 
 if TYPE_CHECKING:  # the commands import what they run on first use: `fiscal list` is quick
@@ -408,12 +408,34 @@ def _over_chunks(task_name: str, chunks: list[tuple[dict[str, Path], list[Budget
     jobs = workers_for(sum(len(f) + len(b) for f, b in chunks), jobs)
     if executor == "local" and (len(chunks) <= 1 or jobs == 1):
         return [task(f, b, *args) for f, b in chunks]
-    with pool_of(executor, min(jobs, len(chunks)), scheduler, initializer=_in_environ,
-                 initargs=(dict(os.environ),), preload=CHECK_PRELOAD) as pool:
-        futures = [pool.submit(task, f, b, *args) for f, b in chunks]
-        if meanwhile is not None:
-            meanwhile()
-        return [fut.result() for fut in futures]
+    import concurrent.futures as cf
+
+    results: list = [None] * len(chunks)
+    todo = list(range(len(chunks)))
+    # a local worker that dies (crashed, or killed: out of memory) breaks its pool and
+    # every chunk not done with it: those are checked again, once, in a new pool
+    for _attempt in range(2):
+        with pool_of(executor, min(jobs, len(todo)), scheduler, initializer=_in_environ,
+                     initargs=(dict(os.environ),), preload=CHECK_PRELOAD) as pool:
+            futures = {i: pool.submit(task, *chunks[i], *args) for i in todo}
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
+            broken = []
+            for i, fut in futures.items():
+                try:
+                    results[i] = fut.result()
+                except cf.BrokenExecutor:
+                    broken.append(i)
+        if not broken:
+            return results
+        todo = broken
+    keys = [k for i in todo for k in [*chunks[i][0], *(b.dept_year.key for b in chunks[i][1])]]
+    raise WorkerDiedError(
+        f"a worker checking {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
+        f" ({len(keys)} department-year(s)) died twice: it crashed or was killed (out of"
+        " memory?)", fix="check them in smaller chunks (--chunk 200) or with fewer workers"
+        " (-j 1), or on their own to see which one")
 
 
 #: The fields of ``fiscal check``'s JSON and CSV: the finding's, its id, a reviewer's verdict

@@ -101,6 +101,11 @@ class BatchLockedError(FiscalError):
     """A reports folder that another ``fiscal report`` is writing."""
 
 
+class WorkerDiedError(FiscalError):
+    """A worker process that died (crashed, or was killed: out of memory) while checking a
+    chunk of department-years, twice."""
+
+
 class RuleError(Exception):
     """A rule registered wrongly (an id twice, an id emitted but not declared): a bug in
     ``fiscal.checks``, not in the input, so not a :class:`FiscalError`."""

@@ -160,3 +160,59 @@ def test_the_workers_server_is_started_early_only_for_a_pool(committed, monkeypa
     assert not _pool_ahead(args("futian-sti/2018", jobs=2))
     monkeypatch.setattr("fiscal.cli.PARALLEL_FROM", 500)
     assert not _pool_ahead(args(all_=True))  # 26 department-years: checked here
+
+
+def _grandchildren(pid: int) -> list[int]:
+    """The processes whose parent's parent is ``pid`` (a pool's workers, forked by its fork
+    server), from /proc."""
+    import os
+
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()  # noqa: SIM115
+            except OSError:
+                continue
+            parent[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    return [p for p, pp in parent.items() if parent.get(pp) == pid]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_check_is_replaced_and_every_finding_listed(tmp_path):
+    """The out-of-memory killer takes a worker of `fiscal check --all` (SIGKILL): its pool is
+    broken, and the chunks not done then are checked again in a new pool. The output is
+    the undisturbed run's, byte for byte; before, the command ended with "internal error:
+    BrokenProcessPool … this is a bug"."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import copy_dept_year
+
+    data = tmp_path / "data"
+    for i in range(PARALLEL_FROM + 100):  # enough to check over a pool of workers
+        copy_dept_year(data, f"copy-{i:04d}")
+    env = dict(os.environ, FISCAL_DATA=str(data))
+    cmd = [sys.executable, "-m", "fiscal.cli", "check", "--all", "--format", "csv",
+           "-j", "2", "--chunk", "200"]
+    calm = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert calm.returncode == 0, calm.stderr
+    assert calm.stdout.count("\n") == 1 + 13 * (PARALLEL_FROM + 100)  # the seed's 13 each
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline, killed = time.monotonic() + 60, None
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        workers = _grandchildren(proc.pid)
+        if workers:
+            time.sleep(0.3)  # (checking by now)
+            killed = min(workers)
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.02)
+    out, err = proc.communicate(timeout=300)
+    assert killed is not None, "no worker seen"
+    assert proc.returncode == 0, err
+    assert out == calm.stdout
