@@ -269,7 +269,8 @@ def executor(kind: str, workers: int, scheduler: str | None = None
 
 def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
                on_result: Callable[[Result], None],
-               fresh: Callable[[int], cf.Executor] | None = None) -> cf.Executor:
+               fresh: Callable[[int], cf.Executor] | None = None,
+               on_idle: Callable[[], None] | None = None, workers: int = 1) -> cf.Executor:
     """Build every job, handing each result over as it comes; returns the pool last used.
 
     A local worker that dies (its interpreter crashed, or was killed: out of memory)
@@ -278,8 +279,9 @@ def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
     breaks that one too is built here, each in a kernel of its own: a job that kills its
     kernel fails alone ("the kernel died"), and the others are built. Without
     it (Dask retries a lost worker's task itself), a broken pool fails the jobs it did
-    not finish."""
-    broken = _build_round(pool, jobs, settings, on_result)
+    not finish. ``on_idle`` is called once, when fewer jobs than ``workers`` are left to
+    finish (a worker is free), unless the pool broke."""
+    broken = _build_round(pool, jobs, settings, on_result, on_idle, workers)
     if broken and fresh is not None:
         pool = fresh(len(broken))
         broken = _build_round(pool, broken, settings, on_result)
@@ -295,9 +297,11 @@ def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
 
 
 def _build_round(pool: cf.Executor, jobs: list[Job], settings: Settings,
-                 on_result: Callable[[Result], None]) -> list[Job]:
-    """Submit ``jobs`` and hand each result over as it comes; returns the jobs a broken pool
-    left undone, in their order."""
+                 on_result: Callable[[Result], None], on_idle: Callable[[], None] | None = None,
+                 workers: int = 1) -> list[Job]:
+    """Submit ``jobs`` and hand each result over as it comes (then ``on_idle``, once, when
+    fewer than ``workers`` are left); returns the jobs a broken pool left undone, in their
+    order."""
     futures, broken = {}, []
     for job in jobs:
         try:
@@ -314,6 +318,10 @@ def _build_round(pool: cf.Executor, jobs: list[Job], settings: Settings,
             result = Result(futures[fut].dept_year.key, "failed",
                             message=f"worker died: {type(exc).__name__}: {exc}")
         on_result(result)
+        left = sum(not f.done() for f in futures)
+        if on_idle is not None and not broken and left < workers:
+            on_idle()
+            on_idle = None
     return sorted(broken, key=jobs.index)
 
 
@@ -362,8 +370,9 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
     rebuilds the department-years named, and the index unless ``force_index`` is False.
     Workers (and their kernels) start only when something is to be built; while they
     start, every department to be shown is checked in bulk and its results are stored
-    beside the reports (:mod:`fiscal.results`), which the pages read. A failed index build
-    is a result with key ``index``.
+    beside the reports (:mod:`fiscal.results`), which the pages read. Once a worker is free
+    and no page has failed, the index is built on it while the last pages are (again after
+    them if one of those fails). A failed index build is a result with key ``index``.
     """
     settings = settings or Settings.from_env()
     workers = workers or os.cpu_count() or 1
@@ -376,6 +385,8 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
         bar = _progress(len(jobs) + len(results), len(results))
         bar.update(len(results))
         counts = {"done": 0, "failed": 0, "skipped": len(results)}
+        forced_index = force if force_index is None else force_index
+        early: dict = {}  # the index built while the last pages are (_early_index)
 
         def on_result(r: Result) -> None:
             results.append(r)
@@ -406,18 +417,25 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
                         return stack.enter_context(_executor(executor, min(k, n),
                                                              scheduler, k))
 
+                    def on_idle(first: cf.Executor = pool) -> None:
+                        if index and not counts["failed"]:
+                            early.update(_early_index(first, settings, manifest,
+                                                      forced_index))
+
                     pool = _build_all(pool, jobs, settings, on_result,
-                                      fresh if executor == "local" else None)
+                                      fresh if executor == "local" else None,
+                                      on_idle=on_idle, workers=n)
                 if index:
                     status = {r.key: "失败：" + r.message for r in results
                               if r.status == "failed"}
                     digest = index_inputs(settings, status)
-                    if (force if force_index is None else force_index) or \
-                            not manifest.index_current(digest, settings):
-                        pool = pool or stack.enter_context(
-                            _executor(executor, workers, scheduler, 1))
-                        _store_results(settings, settings.dept_years())
-                        page = Path(pool.submit(_worker_index, settings, status).result())
+                    if forced_index or not manifest.index_current(digest, settings):
+                        page = _early_page(early, digest)
+                        if page is None:
+                            pool = pool or stack.enter_context(
+                                _executor(executor, workers, scheduler, 1))
+                            _store_results(settings, settings.dept_years())
+                            page = Path(pool.submit(_worker_index, settings, status).result())
                         manifest.index = {"status": "built", "inputs": digest,
                                           "html_sha256": sha256_file(page)}
                         manifest.write(settings)
@@ -429,6 +447,33 @@ def run(targets: list[DeptYear], settings: Settings | None = None, *, workers: i
             # notebook left here is one they were writing when stopped
             shutil.rmtree(settings.reports_dir / WORK, ignore_errors=True)
     return sorted(results, key=lambda r: r.key)
+
+
+def _early_index(pool: cf.Executor, settings: Settings, manifest: Manifest,
+                 forced: bool) -> dict:
+    """Build the index on a free worker of ``pool`` while the last pages are built (called
+    when no page has failed so far): ``{"digest": its inputs, "page": a future of its
+    path}``, empty when the index is current. :func:`_early_page` uses it only if no page
+    fails after."""
+    try:
+        digest = index_inputs(settings, {})
+        if not forced and manifest.index_current(digest, settings):
+            return {}
+        _store_results(settings, settings.dept_years())
+        return {"digest": digest, "page": pool.submit(_worker_index, settings, {})}
+    except Exception:  # noqa: BLE001 - the pages go on; the index is then built after them,
+        return {}      # where what failed here is reported
+
+
+def _early_page(early: dict, digest: str) -> Path | None:
+    """The index :func:`_early_index` built, if it was built for ``digest`` (no page failed
+    after it started) and its pool did not break; an index that failed raises."""
+    if early.get("digest") != digest:
+        return None
+    try:
+        return Path(early["page"].result())
+    except cf.BrokenExecutor:
+        return None
 
 
 def _store_results(settings: Settings, dys: list[DeptYear], force: bool = False) -> None:

@@ -775,3 +775,36 @@ def test_a_report_that_kills_its_worker_fails_alone(tmp_path):
         assert "年部门预算" in (s.reports_dir / slug / "2018.html").read_text(encoding="utf-8")
     assert "失败" in (s.reports_dir / "index.html").read_text(encoding="utf-8")
     assert_intact(s.reports_dir)
+
+
+@pytest.mark.slow
+def test_the_index_built_while_the_last_page_builds_is_redone_if_that_page_fails(
+        tmp_path, monkeypatch):
+    """Once a worker is free and no page has failed, the index is built on it while the
+    last pages are built (the workers' time, not after them). A page that then fails
+    changes what the index shows: it is built again, with the failure. Here slow-c's
+    notebook sleeps, then fails, after good-a and good-b are built."""
+    data = make_data(tmp_path, {"good-a": "甲局", "good-b": "乙局", "slow-c": "丙局"})
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(Settings().notebooks_dir, notebooks)
+    path = notebooks / "budget_report.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {},
+                           "outputs": [], "id": "slow", "source": "import time\n"
+                           "if department == 'slow-c':\n    time.sleep(4)\n"
+                           "    raise ValueError('丙局的表格读不出来')"})
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    s = Settings(data_dir=data, reports_dir=tmp_path / "reports", notebooks_dir=notebooks)
+    early_built = []
+    original = batch._early_index
+    monkeypatch.setattr(batch, "_early_index", lambda *a: early_built.append(1) or original(*a))
+
+    results = {r.key: r for r in batch.run(s.dept_years(), s, workers=2)}
+
+    assert early_built == [1]  # (good-a and good-b done, slow-c still running)
+    assert results["slow-c/2018"].status == "failed"
+    index = (s.reports_dir / "index.html").read_text(encoding="utf-8")
+    row = next(r for r in index.split("<tr>") if "丙局" in r)
+    assert "失败" in row and "丙局的表格读不出来" in row
+    entry = json.loads((s.reports_dir / batch.MANIFEST).read_text(encoding="utf-8"))
+    assert entry["index"]["html_sha256"] == sha(s.reports_dir / "index.html")
