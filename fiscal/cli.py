@@ -690,8 +690,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise TargetError("-j must be 1 or more", fix="e.g. -j 2")
     if args.chunk < 1:
         raise TargetError("--chunk must be 1 or more", fix="e.g. --chunk 250")
-    if args.executor == "local" and _pool_ahead(args):
-        # the workers' fork server imports the checks while the targets are listed
+    findings_only = args.format == "table" or (args.format == "csv" and args.out is None)
+    if findings_only and args.executor == "local" and _pool_ahead(args):
+        # the workers' fork server imports the checks while the targets are listed (the
+        # ledger's outputs are made chunk after chunk here)
         from fiscal.executor import start_server
 
         start_server(CHECK_PRELOAD)
@@ -705,7 +707,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
         _warn_stale(stale)
         return 1 if failing or (fail_on == "review" and unchecked) else 0
     ledger = checklist = numbers = None
-    findings_only = args.format == "table" or (args.format == "csv" and args.out is None)
     if findings_only:
         # in chunks of whole departments, here, over a pool or over Dask (pandas is
         # imported in there while the workers start)
