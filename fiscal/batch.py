@@ -230,14 +230,11 @@ def _worker_index(settings: Settings, status: dict[str, str]) -> str:
     return str(build_index(settings, status=status, km=_Here.km(settings)))
 
 
-def _init_worker(environ: dict[str, str]) -> None:
-    """A local pool worker builds pages in its own shell (:mod:`fiscal.engine`), in the
-    command's environment (a worker forked from the pool's fork server would otherwise have
-    the server's). It leaves Ctrl-C to the command, which stops the pool; a kernel it may
-    own is shut down when it exits and killed when it is terminated (the command does so
-    on Ctrl-C), so that no kernel outlives its worker."""
-    os.environ.clear()
-    os.environ.update(environ)
+def _init_worker() -> None:
+    """A local pool worker builds pages in its own shell (:mod:`fiscal.engine`). It leaves
+    Ctrl-C to the command, which stops the pool; a kernel it may own is shut down when it
+    exits and killed when it is terminated (the command does so on Ctrl-C), so that no
+    kernel outlives its worker."""
     _Here.on = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminated)
@@ -263,15 +260,16 @@ def executor(kind: str, workers: int, scheduler: str | None = None
     it: 10-14 % off 8 pages against spawned workers), or a Dask client's on the cluster at
     ``scheduler`` or a local one; the workers' kernels are shut down when it closes."""
     return pool_of(kind, workers, scheduler, initializer=_init_worker,
-                   initargs=(dict(os.environ),), on_close=_WarmKernel.shutdown,
-                   preload="fiscal.warmup")
+                   on_close=_WarmKernel.shutdown, preload="fiscal.warmup")
 
 
 def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
                on_result: Callable[[Result], None],
                fresh: Callable[[int], cf.Executor] | None = None,
-               on_idle: Callable[[], None] | None = None, workers: int = 1) -> cf.Executor:
-    """Build every job, handing each result over as it comes; returns the pool last used.
+               on_idle: Callable[[], None] | None = None, workers: int = 1
+               ) -> cf.Executor | None:
+    """Build every job, handing each result over as it comes; returns the pool last used,
+    or None if it broke.
 
     A local worker that dies (its interpreter crashed, or was killed: out of memory)
     breaks its pool, and every job not done then fails with it. With ``fresh`` (a new
@@ -287,13 +285,13 @@ def _build_all(pool: cf.Executor, jobs: list[Job], settings: Settings,
         broken = _build_round(pool, broken, settings, on_result)
         for job in broken:
             on_result(run_job(job, settings, fresh=True))
-        return fresh(1) if broken else pool  # (a pool starts no worker until it is used)
+        return None if broken else pool
     for job in broken:
         on_result(Result(job.dept_year.key, "failed", message=(
             "worker died: the process building this report crashed or was killed (out of"
             f" memory?) — build it alone to see where: `fiscal report {job.dept_year.key}"
             " --force`")))
-    return pool
+    return None if broken else pool
 
 
 def _build_round(pool: cf.Executor, jobs: list[Job], settings: Settings,
@@ -308,7 +306,7 @@ def _build_round(pool: cf.Executor, jobs: list[Job], settings: Settings,
             futures[pool.submit(run_job, job, settings)] = job
         except cf.BrokenExecutor:
             broken.append(job)
-    for fut in cf.as_completed(futures):
+    for done, fut in enumerate(cf.as_completed(futures), 1):
         try:
             result = fut.result()
         except cf.BrokenExecutor:
@@ -318,8 +316,7 @@ def _build_round(pool: cf.Executor, jobs: list[Job], settings: Settings,
             result = Result(futures[fut].dept_year.key, "failed",
                             message=f"worker died: {type(exc).__name__}: {exc}")
         on_result(result)
-        left = sum(not f.done() for f in futures)
-        if on_idle is not None and not broken and left < workers:
+        if on_idle is not None and not broken and len(futures) - done < workers:
             on_idle()
             on_idle = None
     return sorted(broken, key=jobs.index)

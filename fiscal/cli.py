@@ -388,13 +388,6 @@ def _entries(folder: Path) -> int:
         return 0
 
 
-def _in_environ(environ: dict[str, str]) -> None:
-    """A worker forked from a fork server started earlier runs in the command's environment
-    (the server keeps that of its start)."""
-    os.environ.clear()
-    os.environ.update(environ)
-
-
 def _over_chunks(task_name: str, chunks: list[tuple[dict[str, Path], list[Budget]]],
                  executor: str, jobs: int | None, scheduler: str | None, *args,
                  meanwhile: Callable[[], object] | None = None) -> list:
@@ -415,8 +408,8 @@ def _over_chunks(task_name: str, chunks: list[tuple[dict[str, Path], list[Budget
     # a local worker that dies (crashed, or killed: out of memory) breaks its pool and
     # every chunk not done with it: those are checked again, once, in a new pool
     for _attempt in range(2):
-        with pool_of(executor, min(jobs, len(todo)), scheduler, initializer=_in_environ,
-                     initargs=(dict(os.environ),), preload=CHECK_PRELOAD) as pool:
+        with pool_of(executor, min(jobs, len(todo)), scheduler,
+                     preload=CHECK_PRELOAD) as pool:
             futures = {i: pool.submit(task, *chunks[i], *args) for i in todo}
             if meanwhile is not None:
                 meanwhile()

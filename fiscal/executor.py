@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["KINDS", "executor", "start_server"]
@@ -42,8 +43,8 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
         preload: the module(s) the local workers start with: imported once in this
             process's fork server, which forks them (spawned workers where the platform has
             no fork server). A fork server lives as long as this process, with the
-            environment and preload of its start (:func:`start_server` starts it early):
-            pass what a worker needs through ``initargs``.
+            environment and preload of its start (:func:`start_server` starts it early);
+            each worker is given this process's environment of the moment the pool is made.
 
     On an exception (Ctrl-C included) the local workers are terminated at once rather
     than waited for (killed if they do not exit within ``TERMINATE_GRACE`` seconds).
@@ -55,7 +56,11 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
                 with contextlib.suppress(Exception):
                     client.run(on_close)
         return
-    context = mp.get_context("forkserver" if preload and start_server(preload) else "spawn")
+    if preload and start_server(preload):
+        context = mp.get_context("forkserver")
+        initializer, initargs = _in_environ, (dict(os.environ), initializer, tuple(initargs))
+    else:
+        context = mp.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=initializer, initargs=tuple(initargs))
     try:
@@ -77,6 +82,16 @@ def executor(kind: str, workers: int, scheduler: str | None = None,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _in_environ(environ: dict[str, str], initializer: Callable[..., None] | None,
+                initargs: tuple) -> None:
+    """A forked worker's start: the command's environment (the fork server keeps that of its
+    own start), then the pool's ``initializer``."""
+    os.environ.clear()
+    os.environ.update(environ)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def start_server(preload: str | Sequence[str]) -> bool:

@@ -746,6 +746,18 @@ def test_two_batches_at_once_one_waits_for_the_lock(tmp_path):
     assert {p.parent.name for p in reports.glob("*/2018.html")} == {"futian-sti", "futian-copy"}
 
 
+def notebooks_with_cell(tmp_path: Path, source: str) -> Path:
+    """A copy of the notebooks whose report runs ``source`` right after its parameters."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(Settings().notebooks_dir, notebooks)
+    path = notebooks / "budget_report.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {},
+                           "outputs": [], "id": "injected-by-test", "source": source})
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    return notebooks
+
+
 @pytest.mark.slow
 def test_a_report_that_kills_its_worker_fails_alone(tmp_path):
     """A notebook that kills the process running it (here its cell calls os._exit, as an
@@ -755,14 +767,8 @@ def test_a_report_that_kills_its_worker_fails_alone(tmp_path):
     (the kernel died), and the others and the index are built."""
     data = make_data(tmp_path, {"good-a": "甲局", "crash-b": "乙局", "good-c": "丙局",
                                 "good-d": "丁局"})
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(Settings().notebooks_dir, notebooks)
-    path = notebooks / "budget_report.ipynb"
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {},
-                           "outputs": [], "id": "crash", "source": "import os\n"
-                           "if department == 'crash-b':\n    os._exit(70)"})
-    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    notebooks = notebooks_with_cell(tmp_path, "import os\n"
+                                    "if department == 'crash-b':\n    os._exit(70)")
     s = Settings(data_dir=data, reports_dir=tmp_path / "reports", notebooks_dir=notebooks)
 
     results = {r.key: r for r in batch.run(s.dept_years(), s, workers=2)}
@@ -785,15 +791,9 @@ def test_the_index_built_while_the_last_page_builds_is_redone_if_that_page_fails
     changes what the index shows: it is built again, with the failure. Here slow-c's
     notebook sleeps, then fails, after good-a and good-b are built."""
     data = make_data(tmp_path, {"good-a": "甲局", "good-b": "乙局", "slow-c": "丙局"})
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(Settings().notebooks_dir, notebooks)
-    path = notebooks / "budget_report.ipynb"
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "metadata": {},
-                           "outputs": [], "id": "slow", "source": "import time\n"
-                           "if department == 'slow-c':\n    time.sleep(4)\n"
-                           "    raise ValueError('丙局的表格读不出来')"})
-    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    notebooks = notebooks_with_cell(tmp_path, "import time\n"
+                                    "if department == 'slow-c':\n    time.sleep(4)\n"
+                                    "    raise ValueError('丙局的表格读不出来')")
     s = Settings(data_dir=data, reports_dir=tmp_path / "reports", notebooks_dir=notebooks)
     early_built = []
     original = batch._early_index
